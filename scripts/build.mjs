@@ -33,3 +33,12 @@ for (const [src, out, platform, external] of entries) {
   }));
 }
 await Promise.all(jobs);
+
+// iced-x86 (disassembly) loads its WebAssembly from `__dirname` at run time; once bundled, __dirname is
+// dist/, so the .wasm must sit beside the bundles (dist/dap.js, dist/extension.js, the .vsix).
+import { copyFileSync, mkdirSync } from 'node:fs';
+const icedWasm = path.join(root, 'node_modules', 'iced-x86', 'iced_x86_bg.wasm');
+if (existsSync(icedWasm)) {
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  copyFileSync(icedWasm, path.join(root, 'dist', 'iced_x86_bg.wasm'));
+}

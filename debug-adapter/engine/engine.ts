@@ -1,0 +1,706 @@
+// The debug engine: one machine, its kernel's symbols, and everything a debugger does with them -
+// breakpoints, run control, task-following steps, threads, stacks. The DAP session (../session.ts)
+// translates requests into calls here and engine events into DAP events; nothing here knows DAP.
+
+import type { SymbolFile } from '../symbols/program';
+import type { DeliveryEvent, StopReason } from '../../simulator/cpu/hooks';
+import { KernelLayout, MissingKernelSymbol } from '../kernel/layout';
+import { TaskReader, type TaskSummary } from '../kernel/tasks';
+import { BreakpointTable, type CodeBreakpoint, type DataBreakpointSpec } from './breakpoints';
+import { renderLogMessage } from './breakpoint-conditions';
+import { Disassembler, type DisassembledInstruction } from './disassembler';
+import { RunControl, type RunEnd, type StopDecision, type StopInfo } from './run-control';
+import { REG, SREG, type TargetCpu, type TargetMachine, type TargetRunResult } from './target';
+import { unwind, type EngineFrame, type Regs, type ReadMemory } from './unwind';
+import { describeDelivery, ExceptionFilters, type ExceptionFilterId } from './exceptions';
+
+export interface EngineEvents {
+  stopped(info: StopInfo): void;
+  output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
+  exited(exitCode: number, message?: string): void;
+}
+
+export interface EngineOptions {
+  stepIntoInterrupts: boolean;
+  showTasksAsThreads: boolean;
+  disassemblyFlavor: 'att' | 'intel';
+  /** Instructions per run slice (responsiveness vs. speed). */
+  sliceInstructions?: number;
+}
+
+export interface ThreadDescription {
+  id: number;
+  name: string;
+  /** CPU threads: the CPU index. */
+  cpu?: number;
+  /** The task shown by this thread (the CPU's current task, or the sleeping task). */
+  task?: TaskSummary;
+}
+
+/** Evaluates a C condition/log expression at a stop; supplied by the session (symbols' evaluator). */
+export type ConditionEvaluator = (expression: string, cpu: number) => { truthy: boolean; text: string };
+
+/** First CPU-thread id; CPU n is thread n + 1. Task threads start at TASK_THREAD_BASE. */
+export const TASK_THREAD_BASE = 1000;
+
+type StepKind = 'in' | 'over' | 'out';
+
+/** The state of a step in progress (see stepLine / afterInstruction). */
+interface StepState {
+  cpu: number;
+  kind: StepKind;
+  granularity: 'line' | 'instruction';
+  refFunction?: number;
+  refLine?: number;
+  refFile?: string;
+  startEsp: number;
+  stackBase: number;
+  prevPc: number;
+  prevEsp: number;
+  prevInsn?: DisassembledInstruction;
+  delivery?: DeliveryEvent;
+  count: number;
+  startedInUser: boolean;
+}
+
+const STEP_LIMIT = 5_000_000;
+
+export class Engine {
+  readonly breakpoints = new BreakpointTable();
+  readonly layout?: KernelLayout;
+  readonly tasks?: TaskReader;
+  /** Why kernel awareness is off (no symbols, or a kernel without task_struct...). */
+  readonly kernelAwarenessError?: string;
+  readonly disassembler: Disassembler;
+  readonly exceptionFilters = new ExceptionFilters();
+  stopId = 0;
+  lastStop?: StopInfo;
+  conditionEvaluator?: ConditionEvaluator;
+  private readonly runControl: RunControl;
+  private step?: StepState;
+  /** Extra stop predicates of the custom run-control requests (continueToInterrupt...). */
+  private deliveryStop?: (cpu: number, e: DeliveryEvent) => string | undefined;
+  private readonly taskThreadIds = new Map<number, number>();
+  private readonly threadTasks = new Map<number, number>();
+  private nextTaskThreadId = TASK_THREAD_BASE + 1;
+  /** Per CPU: CPU watch id -> data breakpoint. */
+  private watchIds: Map<number, DataBreakpointSpec>[] = [];
+  private pendingOutputStop?: StopInfo;
+  private exited = false;
+
+  constructor(
+    readonly machine: TargetMachine,
+    readonly symbols: SymbolFile | undefined,
+    readonly options: EngineOptions,
+    private readonly events: EngineEvents,
+  ) {
+    this.disassembler = new Disassembler(options.disassemblyFlavor);
+    this.runControl = new RunControl(machine, { sliceInstructions: options.sliceInstructions ?? 2_000_000 });
+    if (symbols) {
+      this.layout = new KernelLayout(symbols);
+      try {
+        this.tasks = new TaskReader(this.layout);
+      } catch (e) {
+        this.kernelAwarenessError = (e as Error).message;
+      }
+    } else {
+      this.kernelAwarenessError = 'the kernel has no symbols';
+    }
+    this.breakpoints.onChange(() => this.armBreakpoints());
+    this.installDeliveryHooks();
+  }
+
+  // ------------------------------------------------------------------ memory and registers
+
+  get cpuCount(): number { return this.machine.cpus.length; }
+
+  cpu(index: number): TargetCpu {
+    const c = this.machine.cpus[index];
+    if (!c) throw new Error(`there is no CPU ${index} (the machine has ${this.cpuCount})`);
+    return c;
+  }
+
+  /** Debugger reads through CPU `cpu`'s page tables (no side effects). */
+  reader(cpu: number): ReadMemory {
+    return (a, n) => this.machine.readLinear(cpu, a >>> 0, n);
+  }
+
+  read32(cpu: number, address: number): number | undefined {
+    const b = this.machine.readLinear(cpu, address >>> 0, 4);
+    return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
+  }
+
+  registersOf(cpu: number): Regs {
+    const c = this.cpu(cpu);
+    return {
+      eax: c.getReg32(REG.eax), ecx: c.getReg32(REG.ecx), edx: c.getReg32(REG.edx), ebx: c.getReg32(REG.ebx),
+      esp: c.getReg32(REG.esp), ebp: c.getReg32(REG.ebp), esi: c.getReg32(REG.esi), edi: c.getReg32(REG.edi),
+      eip: c.eip, eflags: c.getEflags(), cs: c.getSegment(SREG.cs).selector,
+    };
+  }
+
+  /** Linear address of the instruction pointer (CS base + EIP; 0 base in the kernel's flat model). */
+  pc(cpu: number): number {
+    const c = this.cpu(cpu);
+    return (c.getSegment(SREG.cs).base + c.eip) >>> 0;
+  }
+
+  // ------------------------------------------------------------------ kernel awareness basics
+
+  /** task_struct running on CPU `cpu` (from its kernel stack), or undefined. */
+  currentTask(cpu: number): number | undefined {
+    if (!this.tasks) return undefined;
+    const c = this.cpu(cpu);
+    if (c.cpl === 3) {
+      // In user mode the kernel stack of the running task is the TSS's esp0.
+      const esp0 = this.read32(cpu, c.tr.base + 4);
+      return esp0 !== undefined ? this.tasks.taskFromStack(this.reader(cpu), (esp0 - 4) >>> 0) : undefined;
+    }
+    return this.tasks.taskFromStack(this.reader(cpu), c.getReg32(REG.esp));
+  }
+
+  taskSummary(task: number): TaskSummary | undefined {
+    return this.tasks?.summary(this.reader(this.lastStop?.cpu ?? 0), task);
+  }
+
+  describeTask(t: TaskSummary | undefined): string {
+    return t ? `${t.comm} [pid ${t.pid}]` : '?';
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  threads(): ThreadDescription[] {
+    const out: ThreadDescription[] = [];
+    const running = new Set<number>();
+    for (let i = 0; i < this.cpuCount; i++) {
+      const c = this.cpu(i);
+      const taskAddr = c.runState === 'wait-for-sipi' ? undefined : this.currentTask(i);
+      const task = taskAddr !== undefined ? this.taskSummary(taskAddr) : undefined;
+      if (taskAddr !== undefined) running.add(taskAddr);
+      let what: string;
+      if (c.runState === 'wait-for-sipi') what = 'not started';
+      else if (c.runState === 'shutdown') what = 'shut down';
+      else what = task ? `${task.comm} [pid ${task.pid}]` : (c.runState === 'halted' ? 'halted' : 'running');
+      out.push({ id: i + 1, name: `CPU ${i} · ${what}`, cpu: i, task });
+    }
+    if (this.options.showTasksAsThreads && this.tasks) {
+      try {
+        for (const addr of this.tasks.allTasks(this.reader(this.lastStop?.cpu ?? 0))) {
+          if (running.has(addr)) continue;
+          const t = this.taskSummary(addr);
+          if (!t || t.letter === 'X') continue;
+          out.push({ id: this.threadIdOfTask(addr), name: `${t.comm} [pid ${t.pid}] ${t.letter}`, task: t });
+        }
+      } catch (e) {
+        if (!(e instanceof MissingKernelSymbol)) throw e;
+      }
+    }
+    return out;
+  }
+
+  threadIdOfTask(task: number): number {
+    let id = this.taskThreadIds.get(task);
+    if (id === undefined) {
+      id = this.nextTaskThreadId++;
+      this.taskThreadIds.set(task, id);
+      this.threadTasks.set(id, task);
+    }
+    return id;
+  }
+
+  /** CPU index for a CPU thread id, or the CPU running the task of a task thread; undefined if asleep. */
+  cpuOfThread(threadId: number): number | undefined {
+    if (threadId >= 1 && threadId <= this.cpuCount) return threadId - 1;
+    const task = this.threadTasks.get(threadId);
+    if (task === undefined) return undefined;
+    for (let i = 0; i < this.cpuCount; i++) if (this.currentTask(i) === task) return i;
+    return undefined;
+  }
+
+  taskOfThread(threadId: number): number | undefined {
+    return this.threadTasks.get(threadId);
+  }
+
+  // ------------------------------------------------------------------ stacks
+
+  /** Frames of a thread: a CPU's live state, or a sleeping task's saved context. */
+  frames(threadId: number): EngineFrame[] {
+    const cpu = this.cpuOfThread(threadId);
+    if (cpu !== undefined) {
+      const c = this.cpu(cpu);
+      if (c.runState === 'wait-for-sipi') return [];
+      return unwind(this.unwindContext(cpu), this.registersOf(cpu), c.cpl === 3);
+    }
+    const task = this.threadTasks.get(threadId);
+    if (task === undefined) throw new Error(`unknown thread ${threadId}`);
+    return this.taskFrames(task);
+  }
+
+  /**
+   * A task that is not running was switched out by switch_to (seed 003:774): its thread.esp points at
+   * the ebp and eflags pushed there, and thread.eip is label 1 (switch_to_resume) - or ret_from_fork for
+   * a child that never ran. Unwinding starts from that saved context.
+   */
+  taskFrames(task: number): EngineFrame[] {
+    const cpu = this.lastStop?.cpu ?? 0;
+    const t = this.taskSummary(task);
+    if (!t || !t.threadEip) return [];
+    const ebp = this.read32(cpu, t.threadEsp) ?? 0;
+    return unwind(this.unwindContext(cpu), { eip: t.threadEip, esp: t.threadEsp, ebp }, false);
+  }
+
+  unwindContext(cpu: number) {
+    return { symbols: this.symbols, layout: this.layout, read: this.reader(cpu) };
+  }
+
+  // ------------------------------------------------------------------ breakpoints
+
+  /** Arm every breakpoint address on every CPU (kernel text is mapped identically on all of them). */
+  private armBreakpoints(): void {
+    const want = this.breakpoints.armedAddresses();
+    for (const c of this.machine.cpus) {
+      const have = c.hooks.breakpoints;
+      for (const a of [...have]) if (!want.has(a)) c.hooks.removeBreakpoint(a);
+      for (const a of want) if (!have.has(a)) c.hooks.addBreakpoint(a);
+    }
+  }
+
+  /** Replace the data breakpoints: one watch range per CPU each (linear addresses). */
+  setDataBreakpoints(specs: DataBreakpointSpec[]): void {
+    this.breakpoints.setData(specs);
+    this.watchIds = this.machine.cpus.map((c) => {
+      c.hooks.clearWatches();
+      const m = new Map<number, DataBreakpointSpec>();
+      for (const s of specs) {
+        const id = c.hooks.addWatch({
+          start: s.address, length: s.size, physical: false,
+          read: s.access !== 'write', write: s.access !== 'read',
+        });
+        m.set(id, s);
+      }
+      return m;
+    });
+  }
+
+  /** Exception filter "kernel oops / panic": breakpoints on the kernel's panic and die functions. */
+  setPanicBreakpoints(on: boolean): void {
+    const bps: CodeBreakpoint[] = [];
+    if (on && this.symbols) {
+      for (const name of ExceptionFilters.PANIC_FUNCTIONS) {
+        const fns = this.symbols.findFunctions(name);
+        if (fns.length) bps.push({ id: this.breakpoints.newId(), kind: 'function', functionName: name, addresses: fns.map((f) => f.lowPc), verified: true, hits: 0 });
+      }
+    }
+    this.breakpoints.setSpecial(bps);
+  }
+
+  /** Delivery hooks serve exception breakpoints, hidden interrupts while stepping, continueToInterrupt. */
+  private installDeliveryHooks(): void {
+    this.machine.cpus.forEach((c, i) => {
+      c.hooks.onDelivery = (e) => this.onDelivery(i, e);
+    });
+  }
+
+  private onDelivery(cpu: number, e: DeliveryEvent): boolean {
+    if (this.step && this.step.cpu === cpu && !this.step.delivery) this.step.delivery = e;
+    if (this.exceptionFilters.matches(e, (name) => this.symbolAddress(name))) return true;
+    if (this.deliveryStop && this.deliveryStop(cpu, e) !== undefined) return true;
+    return false;
+  }
+
+  symbolAddress(name: string): number | undefined {
+    return this.layout?.address(name);
+  }
+
+  // ------------------------------------------------------------------ run control
+
+  get isRunning(): boolean { return this.runControl.isRunning; }
+
+  /** Resume all CPUs until something stops the machine. */
+  continue(): void {
+    this.step = undefined;
+    this.setSingleStep(undefined);
+    this.breakpoints.clearInternal();
+    this.startRunning();
+  }
+
+  pause(): void { this.runControl.pause(); }
+
+  terminate(): void { this.runControl.cancel(); this.exited = true; }
+
+  /** Run until the next delivery matching `pred`, which returns the stop text (continueToInterrupt). */
+  continueUntilDelivery(pred: (cpu: number, e: DeliveryEvent) => string | undefined): void {
+    this.deliveryStop = pred;
+    this.continue();
+  }
+
+  /**
+   * Run until a context switch (continueToContextSwitch): break at __switch_to (fastcall: prev in
+   * %eax, next in %edx; seed 003:826), filter, then finish the switch so the stop is in next's
+   * context after label 1.
+   */
+  continueToContextSwitch(filter: { cpu?: number; nextPid?: number; prevPid?: number }): void {
+    const entry = this.symbols?.findFunctions('__switch_to')[0]?.lowPc;
+    if (entry === undefined) throw new MissingKernelSymbol("function '__switch_to'");
+    this.step = undefined;
+    this.setSingleStep(undefined);
+    this.breakpoints.clearInternal();
+    let pending: { prev: string; next: string; esp: number; cpu: number } | undefined;
+    this.breakpoints.addInternal({
+      address: entry,
+      matches: (cpu) => {
+        if (filter.cpu !== undefined && filter.cpu !== cpu) return false;
+        const c = this.cpu(cpu);
+        const prev = this.taskSummary(c.getReg32(REG.eax));
+        const next = this.taskSummary(c.getReg32(REG.edx));
+        if (filter.prevPid !== undefined && prev?.pid !== filter.prevPid) return false;
+        if (filter.nextPid !== undefined && next?.pid !== filter.nextPid) return false;
+        pending = { prev: this.describeTask(prev), next: this.describeTask(next), esp: c.getReg32(REG.esp), cpu };
+        return true;
+      },
+      onHit: (cpu) => {
+        // Finish __switch_to: its ret pops next->thread.eip (label 1 or ret_from_fork).
+        const ra = this.read32(cpu, this.cpu(cpu).getReg32(REG.esp));
+        const p = pending!;
+        this.breakpoints.clearInternal();
+        if (ra === undefined) { this.finishStop({ reason: 'context switch', cpu }); return; }
+        this.breakpoints.addInternal({
+          address: ra,
+          matches: (c2) => c2 === p.cpu && this.cpu(c2).getReg32(REG.esp) === ((p.esp + 4) >>> 0),
+          onHit: (c2) => this.finishStop({
+            reason: 'context switch', cpu: c2, description: `context switch on CPU ${c2}`,
+            text: `CPU ${c2}: ${p.prev} → ${p.next}`,
+          }),
+        });
+      },
+    });
+    this.startRunning();
+  }
+
+  private startRunning(): void {
+    if (this.exited) throw new Error('the machine has exited');
+    if (this.runControl.isRunning) return;
+    this.runControl.start((r) => this.decide(r), (end) => this.onRunEnd(end));
+  }
+
+  private onRunEnd(end: RunEnd): void {
+    this.setSingleStep(undefined);
+    this.deliveryStop = undefined;
+    if (end.kind === 'exited') {
+      this.exited = true;
+      this.events.exited(end.exitCode, end.message);
+      return;
+    }
+    this.step = undefined;
+    this.breakpoints.clearInternal();
+    this.stopId++;
+    this.lastStop = end.info;
+    this.events.stopped(end.info);
+  }
+
+  /** Internal callbacks that decide to stop set this; decide() returns it. */
+  private finishStop(info: StopInfo): void {
+    this.pendingOutputStop = info;
+  }
+
+  private setSingleStep(cpu: number | undefined): void {
+    this.machine.cpus.forEach((c, i) => { if (c.hooks.singleStep !== (i === cpu)) c.hooks.singleStep = i === cpu; });
+  }
+
+  private stoppedCpuIndex(r: TargetRunResult): number {
+    if (r.cpuIndex !== undefined) return r.cpuIndex;
+    const s = this.machine.stoppedCpu;
+    if (s !== undefined && s >= 0) return s;
+    const i = this.machine.cpus.findIndex((c) => c.stopReason.kind !== 'none' && c.stopReason.kind !== 'budget');
+    return i >= 0 ? i : 0;
+  }
+
+  /** A hook stopped the machine: is this a stop for the user? */
+  private decide(r: TargetRunResult): StopDecision {
+    const cpu = this.stoppedCpuIndex(r);
+    const reason: StopReason = this.cpu(cpu).stopReason;
+    this.pendingOutputStop = undefined;
+    switch (reason.kind) {
+      case 'breakpoint': this.onBreakpoint(cpu, reason.address); break;
+      case 'step': if (this.step && this.step.cpu === cpu) this.afterInstruction(); break;
+      case 'watch': this.onWatch(cpu, reason.id, reason.address, reason.size, reason.access); break;
+      case 'delivery': this.onDeliveryStop(cpu, reason.event); break;
+      default: break; // 'requested' left over from a pause, 'halted'...: keep running
+    }
+    const info = this.pendingOutputStop as StopInfo | undefined;
+    this.pendingOutputStop = undefined;
+    return info ? { stop: true, info } : { stop: false };
+  }
+
+  private onBreakpoint(cpu: number, address: number): void {
+    for (const bp of this.breakpoints.internalAt(address)) {
+      if (bp.matches(cpu)) { bp.onHit(cpu); if (this.pendingOutputStop) return; }
+    }
+    const hit: number[] = [];
+    let reason: StopInfo['reason'] = 'breakpoint';
+    for (const bp of this.breakpoints.userAt(address)) {
+      if (this.breakpoints.isSpecial(bp.id)) {
+        const fn = bp.functionName ?? 'panic';
+        this.finishStop({ reason: 'exception', cpu, description: `kernel ${fn === 'panic' ? 'panic' : 'oops'}`, text: `the kernel called ${fn}()` });
+        return;
+      }
+      if (!this.userBreakpointStops(bp, cpu)) continue;
+      hit.push(bp.id);
+      if (bp.kind === 'function') reason = 'function breakpoint';
+      else if (bp.kind === 'instruction') reason = 'instruction breakpoint';
+    }
+    if (hit.length) this.finishStop({ reason, cpu, hitBreakpointIds: hit });
+  }
+
+  /** Condition, hit condition and log message of one user breakpoint; true when it stops. */
+  private userBreakpointStops(bp: { condition?: string; hitCondition?: (n: number) => boolean; logMessage?: CodeBreakpoint['logMessage']; hits: number; id: number }, cpu: number): boolean {
+    if (bp.condition) {
+      if (!this.conditionEvaluator) return true;
+      try {
+        if (!this.conditionEvaluator(bp.condition, cpu).truthy) return false;
+      } catch (e) {
+        this.events.output(`breakpoint ${bp.id}: condition '${bp.condition}' failed: ${(e as Error).message}; stopping\n`, 'important');
+        return true;
+      }
+    }
+    bp.hits++;
+    if (bp.hitCondition && !bp.hitCondition(bp.hits)) return false;
+    if (bp.logMessage) {
+      const text = renderLogMessage(bp.logMessage, (expr) => {
+        if (!this.conditionEvaluator) throw new Error('no expression evaluator');
+        return this.conditionEvaluator(expr, cpu).text;
+      });
+      this.events.output(text + '\n', 'console');
+      return false;
+    }
+    return true;
+  }
+
+  private onWatch(cpu: number, id: number, address: number, size: number, access: 'read' | 'write'): void {
+    const spec = this.watchIds[cpu]?.get(id);
+    if (!spec) return;
+    if (!this.userBreakpointStops(spec, cpu)) return;
+    this.finishStop({
+      reason: 'data breakpoint', cpu, hitBreakpointIds: [spec.id],
+      description: `${access} of ${spec.description}`,
+      text: `${access} of ${size} byte(s) at 0x${address.toString(16)} (${spec.description}) on CPU ${cpu}`,
+    });
+  }
+
+  private onDeliveryStop(cpu: number, e: DeliveryEvent): void {
+    const custom = this.deliveryStop?.(cpu, e);
+    if (custom !== undefined) {
+      this.finishStop({ reason: 'interrupt', cpu, description: custom, text: custom });
+      return;
+    }
+    if (this.exceptionFilters.matches(e, (n) => this.symbolAddress(n))) {
+      const c = this.cpu(cpu);
+      const text = describeDelivery(e, c.getControlRegister(2), (a) => this.symbols?.describeAddress(a));
+      this.finishStop({ reason: 'exception', cpu, description: text, text });
+    }
+  }
+
+  // ------------------------------------------------------------------ stepping
+
+  /**
+   * Start a step on the CPU running `threadId`. Line steps repeat instruction steps until a new line
+   * starts; calls are run over with a breakpoint at the return address that only fires when the stack
+   * pointer is back where it was - so it fires in the same *task*, whichever CPU that task runs on
+   * then (each task has its own kernel stack). That is what makes stepping over schedule() return in
+   * the same task after other tasks ran.
+   */
+  startStep(threadId: number, kind: StepKind, granularity: 'line' | 'instruction'): void {
+    const cpu = this.cpuOfThread(threadId);
+    if (cpu === undefined) throw new Error('this task is not running on any CPU; select a CPU thread to step');
+    const c = this.cpu(cpu);
+    this.breakpoints.clearInternal();
+    this.deliveryStop = undefined;
+    const pc = this.pc(cpu);
+    const loc = this.symbols?.lineAt(pc);
+    const esp = c.getReg32(REG.esp);
+    this.step = {
+      cpu, kind, granularity, refFunction: this.symbols?.functionAt(pc)?.lowPc, refLine: loc?.line, refFile: loc?.file,
+      startEsp: esp, stackBase: this.stackBase(esp), prevPc: pc, prevEsp: esp, count: 0, startedInUser: c.cpl === 3,
+    };
+    if (kind === 'out') {
+      const frames = unwind(this.unwindContext(cpu), this.registersOf(cpu), c.cpl === 3).filter((f) => f.kind !== 'inline');
+      const caller = frames[1];
+      if (!caller || caller.kind === 'entry') throw new Error('cannot step out: the caller of this frame is not known');
+      this.runToReturn(caller.pc, caller.regs.esp);
+    } else {
+      this.stepOneInstruction();
+    }
+    this.startRunning();
+  }
+
+  private stackBase(esp: number): number {
+    const size = this.tasks?.threadSize ?? 8192;
+    return (esp & ~(size - 1)) >>> 0;
+  }
+
+  /** Execute one instruction on the stepping CPU (or run over a call when stepping over). */
+  private stepOneInstruction(): void {
+    const s = this.step!;
+    const cpu = s.cpu;
+    const c = this.cpu(cpu);
+    s.prevPc = this.pc(cpu);
+    s.prevEsp = c.getReg32(REG.esp);
+    s.prevInsn = this.disassembler.decodeOne(this.reader(cpu), s.prevPc);
+    s.delivery = undefined;
+    const isCall = s.prevInsn.kind === 'call' || s.prevInsn.kind === 'indirect-call';
+    if (isCall && s.kind === 'over' && (s.granularity === 'instruction' || s.refLine !== undefined)) {
+      this.runToReturn((s.prevPc + s.prevInsn.length) >>> 0, s.prevEsp);
+      return;
+    }
+    this.setSingleStep(cpu);
+  }
+
+  /**
+   * Run (all CPUs, no single-step) until `address` executes with esp == `esp`, i.e. until the frame that
+   * called returns - in the same task, on any CPU. Then continue the step from there.
+   */
+  private runToReturn(address: number, esp: number, then: 'continue-step' | 'stop' = 'continue-step'): void {
+    this.setSingleStep(undefined);
+    this.breakpoints.addInternal({
+      address,
+      matches: (cpu) => this.cpu(cpu).getReg32(REG.esp) === (esp >>> 0),
+      onHit: (cpu) => {
+        this.breakpoints.clearInternal();
+        const s = this.step;
+        if (!s) return;
+        s.cpu = cpu; // the task may now run on another CPU: follow it
+        if (then === 'stop' || s.kind === 'out') { this.finishStop({ reason: 'step', cpu }); return; }
+        this.checkStepEnd(true);
+      },
+    });
+  }
+
+  /** Called after each single-stepped instruction. */
+  private afterInstruction(): void {
+    const s = this.step!;
+    s.count++;
+    if (s.count > STEP_LIMIT) {
+      this.events.output(`step stopped after ${STEP_LIMIT} instructions without reaching a new line\n`, 'important');
+      this.finishStop({ reason: 'step', cpu: s.cpu });
+      return;
+    }
+    const c = this.cpu(s.cpu);
+    const e = s.delivery;
+    if (e) {
+      // An interrupt or exception was delivered instead of (or after) the instruction. Unless the user
+      // asked to step into interrupts, run the handler unseen until its iret comes back here.
+      const hide = !this.options.stepIntoInterrupts &&
+        (e.kind === 'interrupt' || e.kind === 'nmi' || e.kind === 'exception' || (e.kind === 'software' && s.kind === 'over'));
+      if (hide) {
+        const espBack = s.prevEsp;
+        this.setSingleStep(undefined);
+        this.breakpoints.addInternal({
+          address: e.returnEip, // flat segments: linear == eip for the kernel and user code of this kernel
+          matches: (cpu) => cpu === s.cpu && this.cpu(cpu).getReg32(REG.esp) === espBack,
+          onHit: () => { this.breakpoints.clearInternal(); this.checkStepEnd(true); },
+        });
+        return;
+      }
+      this.finishStop({ reason: 'step', cpu: s.cpu, description: `entered the handler of vector ${e.vector}` });
+      return;
+    }
+    const pc = this.pc(s.cpu);
+    const esp = c.getReg32(REG.esp);
+    // A context switch: the stack pointer moved to another task's kernel stack (switch_to step 4).
+    const base = this.stackBase(esp);
+    if (c.cpl === 0 && !s.startedInUser && base !== s.stackBase && this.tasks) {
+      const prev = this.tasks.taskFromStack(this.reader(s.cpu), s.stackBase);
+      const next = this.tasks.taskFromStack(this.reader(s.cpu), esp);
+      if (prev !== undefined && next !== undefined && prev !== next) {
+        this.events.output(`context switch on CPU ${s.cpu}: ${this.describeTask(this.taskSummary(prev))} → ${this.describeTask(this.taskSummary(next))}\n`, 'console');
+      }
+      s.stackBase = base;
+      s.startEsp = esp;
+    }
+    const insn = s.prevInsn;
+    if (insn && (insn.kind === 'call' || insn.kind === 'indirect-call') && esp === ((s.prevEsp - 4) >>> 0) && pc !== ((s.prevPc + insn.length) >>> 0)) {
+      // Entered a callee.
+      const retAddr = (s.prevPc + insn.length) >>> 0;
+      if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
+      const calleeHasLines = this.symbols?.lineAt(pc) !== undefined && this.symbols?.functionAt(pc)?.die !== undefined;
+      if (s.kind === 'in' && calleeHasLines) {
+        const fn = this.symbols!.functionAt(pc)!;
+        const post = this.symbols!.postPrologueAddress(fn) ?? pc;
+        if (post === pc) { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
+        this.setSingleStep(undefined);
+        const espIn = esp;
+        this.breakpoints.addInternal({
+          address: post,
+          matches: (cpu) => this.stackBase(this.cpu(cpu).getReg32(REG.esp)) === this.stackBase(espIn),
+          onHit: (cpu) => { this.breakpoints.clearInternal(); this.finishStop({ reason: 'step', cpu }); },
+        });
+        return;
+      }
+      if (s.refLine === undefined && calleeHasLines) {
+        // Stepping in code without line info (entry asm, ret_from_fork): stop in the first C function.
+        this.finishStop({ reason: 'step', cpu: s.cpu });
+        return;
+      }
+      this.runToReturn(retAddr, s.prevEsp);
+      return;
+    }
+    if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
+    const fnNow = this.symbols?.functionAt(pc);
+    if (insn && (insn.kind === 'branch' || insn.kind === 'indirect-branch') && fnNow && fnNow.lowPc === pc && fnNow.lowPc !== s.refFunction) {
+      // A jump to another function's entry (switch_to's `jmp __switch_to`): a call in all but name;
+      // its ret pops the address on top of the stack.
+      const ra = this.read32(s.cpu, esp);
+      if (ra !== undefined) { this.runToReturn(ra, (esp + 4) >>> 0); return; }
+    }
+    this.checkStepEnd(false);
+  }
+
+  /** Decide whether the line step is complete at the current pc; otherwise step another instruction. */
+  private checkStepEnd(afterReturn: boolean): void {
+    const s = this.step!;
+    const c = this.cpu(s.cpu);
+    if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
+    const pc = this.pc(s.cpu);
+    if (c.cpl === 3 && !s.startedInUser) {
+      this.finishStop({ reason: 'step', cpu: s.cpu, description: 'returned to user mode' });
+      return;
+    }
+    const loc = this.symbols?.lineAt(pc);
+    const fn = this.symbols?.functionAt(pc);
+    if (loc && fn) {
+      const esp = c.getReg32(REG.esp);
+      if (fn.lowPc !== s.refFunction) {
+        if (esp > s.startEsp || s.refLine === undefined) {
+          // Returned into a caller (or arrived in C from asm): finish the caller's current line first,
+          // as gdb does when a step lands in the middle of a statement.
+          const atLineStart = loc.address === pc && loc.isStmt;
+          if (atLineStart && !afterReturn) { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
+          s.refFunction = fn.lowPc;
+          s.refLine = loc.line;
+          s.refFile = loc.file;
+          s.startEsp = esp;
+        }
+      } else if (loc.address === pc && loc.isStmt && (loc.line !== s.refLine || loc.file !== s.refFile)) {
+        this.finishStop({ reason: 'step', cpu: s.cpu });
+        return;
+      }
+    }
+    this.stepOneInstruction();
+  }
+
+  // ------------------------------------------------------------------ helpers for the session
+
+  disassemble(cpu: number, address: number, instructionOffset: number, count: number): DisassembledInstruction[] {
+    const read = this.reader(cpu);
+    let start = address >>> 0;
+    if (instructionOffset < 0) {
+      const fnStart = this.symbols?.functionAt(address)?.lowPc;
+      start = this.disassembler.boundaryBefore(read, address, -instructionOffset, fnStart);
+      return this.disassembler.decodeRun(read, start, count);
+    }
+    const rows = this.disassembler.decodeRun(read, start, instructionOffset + count);
+    return rows.slice(instructionOffset);
+  }
+}
+
+export type { StopInfo, EngineFrame, ExceptionFilterId };

@@ -1,0 +1,679 @@
+import { SymbolsError } from './errors';
+import { ElfFile, ElfSymbol, SHF_EXECINSTR } from './elf';
+import { DW_AT, DW_TAG } from './dwarf-constants';
+import { CompileUnit, Die, DieDirectory, DwarfSections, dwarfSections, isBlockForm, readUnits } from './dwarf-info';
+import { LineFile, LineTable, readLineTable } from './line-program';
+import { LineIndex } from './line-index';
+import { AddrRange, dieRanges, inRanges } from './ranges';
+import { BaseType, Type, TypeFactory } from './types';
+import { CfiTable } from './cfi';
+
+/**
+ * The symbols of one ELF file: ELF symbol table, DWARF units, line tables and functions, with the
+ * queries a debugger asks (address → function/line/inlined chain, file:line → addresses, function →
+ * breakpoint address). DWARF is parsed lazily: unit headers at load, line tables on the first line
+ * query, a unit's DIE tree when something inside it is needed.
+ */
+
+export interface SourceLocation {
+  /** Full path of the source file as recorded in the line table. */
+  file: string;
+  line: number;
+  column: number;
+  /** Start address of the line-table row that covers the queried address. */
+  address: number;
+  isStmt: boolean;
+  discriminator: number;
+}
+
+export interface FunctionInfo {
+  name: string;
+  /** Lowest address (entry point for contiguous functions). */
+  lowPc: number;
+  /** One past the highest address. */
+  highPc: number;
+  ranges: AddrRange[];
+  /** Declaration file/line (DW_AT_decl_file/decl_line) when known. */
+  file?: string;
+  line?: number;
+  external: boolean;
+  /** Name of the compile unit (source file given to the compiler). */
+  unit: string;
+  /** The DW_TAG_subprogram DIE (for variables, frame base); absent when only an ELF symbol is known. */
+  die?: Die;
+}
+
+/** One level of the chain at an address: innermost (inlined callee) first, the real function last. */
+export interface InlineFrame {
+  function: string;
+  /** Source position in this function: for the innermost frame the line-table position of the address,
+   * for outer frames the call site of the next inner inlined function. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** True when this frame is an inlined instance (DW_TAG_inlined_subroutine). */
+  inlined: boolean;
+  /** The DIE of the inlined_subroutine or subprogram (scope for variables). */
+  die?: Die;
+}
+
+export interface LineResolution {
+  /** The line that has code: the requested one or the next line with code (moved=true). */
+  line: number;
+  moved: boolean;
+  /** The matched source file (full path as in the line table). */
+  file: string;
+  /** One address per function / inlined instance (lowest address of that line there), ascending. */
+  addresses: number[];
+}
+
+export interface LoadOptions {
+  /** Throw on the first DWARF problem instead of recording it in `warnings` and degrading. */
+  strict?: boolean;
+}
+
+interface UnitEntry { cu: CompileUnit; index: number; ranges?: AddrRange[]; lines?: LineTable | null }
+
+export class SymbolFile implements DieDirectory {
+  readonly elf: ElfFile;
+  readonly sections: DwarfSections;
+  readonly units: CompileUnit[] = [];
+  /** DWARF problems that were survived (the affected part is skipped). Empty for a healthy file. */
+  readonly warnings: SymbolsError[] = [];
+  private readonly strict: boolean;
+  private readonly unitEntries: UnitEntry[] = [];
+  private sortedSymbols?: ElfSymbol[];
+  private symbolsByName?: Map<string, ElfSymbol[]>;
+  private lineIndex?: LineIndex;
+  private functionsByName?: Map<string, Die[]>;
+  private globalsByName?: Map<string, Die[]>;
+  private typesByName?: Map<string, Die[]>;
+
+  /** Builds C types from DIEs (cached per DIE). */
+  readonly types: TypeFactory = new TypeFactory(this);
+
+  constructor(bytes: Uint8Array, options: LoadOptions = {}) {
+    this.elf = new ElfFile(bytes);
+    this.strict = !!options.strict;
+    this.sections = dwarfSections(this.elf);
+    if (this.sections.info.length > 0) {
+      try {
+        this.units.push(...readUnits(this));
+      } catch (e) {
+        this.degrade(e);
+      }
+      this.units.forEach((cu, index) => this.unitEntries.push({ cu, index }));
+    }
+  }
+
+  /** Records a DWARF problem (or rethrows in strict mode / for non-DWARF errors). */
+  degrade(e: unknown): void {
+    if (!(e instanceof SymbolsError) || this.strict) throw e;
+    this.warnings.push(e);
+  }
+
+  get hasDwarf(): boolean { return this.units.length > 0; }
+
+  // ---------------------------------------------------------------- ELF symbols
+
+  /** Function, object and label symbols with names, sorted by address. */
+  get symbols(): ElfSymbol[] {
+    if (!this.sortedSymbols) {
+      const rank = (s: ElfSymbol) => (s.type === 'func' ? 0 : s.type === 'object' ? 1 : 2) * 2 + (s.bind === 'local' ? 1 : 0);
+      this.sortedSymbols = this.elf.symbols
+        .filter((s) => s.name !== '' && s.shndx !== 0 && (s.type === 'func' || s.type === 'object' || s.type === 'notype') && !s.name.startsWith('$'))
+        .sort((a, b) => a.value - b.value || rank(a) - rank(b));
+    }
+    return this.sortedSymbols;
+  }
+
+  /** ELF symbols of that name (several when static symbols share it). */
+  lookupSymbol(name: string): ElfSymbol[] {
+    if (!this.symbolsByName) {
+      this.symbolsByName = new Map();
+      for (const s of this.symbols) {
+        const l = this.symbolsByName.get(s.name);
+        if (l) l.push(s); else this.symbolsByName.set(s.name, [s]);
+      }
+    }
+    return this.symbolsByName.get(name) ?? [];
+  }
+
+  /**
+   * The symbol an address belongs to: the nearest symbol at or below it (labels such as
+   * ret_from_fork count), as name+offset. Sized symbols whose size the address exceeds are still
+   * returned when nothing else is closer (asm labels have size 0).
+   */
+  symbolAt(addr: number): { symbol: ElfSymbol; offset: number } | undefined {
+    const syms = this.symbols;
+    let lo = 0, hi = syms.length - 1, ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (syms[mid].value <= addr) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (ans < 0) return undefined;
+    // Several symbols at the same address: prefer the best-ranked (first of the run).
+    let i = ans;
+    while (i > 0 && syms[i - 1].value === syms[ans].value) i--;
+    const symbol = syms[i];
+    // Do not attribute addresses outside any section (e.g. past the end of .text) to the last symbol.
+    const sec = this.elf.sectionAt(addr);
+    if (!sec || (symbol.section && sec.name !== symbol.section)) return undefined;
+    return { symbol, offset: addr - symbol.value };
+  }
+
+  /** Size of an unsized symbol (asm routine or label): up to the next symbol or the end of its section. */
+  symbolExtent(value: number): number {
+    const sec = this.elf.sectionAt(value);
+    let end = sec ? sec.addr + sec.size : value + 1;
+    for (const s of this.symbols) if (s.value > value && s.value < end) { end = s.value; break; }
+    return Math.max(1, end - value);
+  }
+
+  /** "name+0x12" or "name" for an address, or undefined when no symbol covers it. */
+  describeAddress(addr: number): string | undefined {
+    const s = this.symbolAt(addr);
+    if (!s) return undefined;
+    return s.offset ? `${s.symbol.name}+0x${s.offset.toString(16)}` : s.symbol.name;
+  }
+
+  isExecutable(addr: number): boolean {
+    const s = this.elf.sectionAt(addr);
+    return !!s && (s.flags & SHF_EXECINSTR) !== 0;
+  }
+
+  // ---------------------------------------------------------------- call frame information
+
+  private cfiTable?: CfiTable;
+  /** .eh_frame and .debug_frame FDEs (parsed on first use; a broken section is skipped with a warning). */
+  get cfi(): CfiTable {
+    if (!this.cfiTable) {
+      const t = new CfiTable();
+      try { if (this.sections.ehFrame.length) t.addSection(this.sections.ehFrame, true, this.sections.ehFrameAddr); } catch (e) { this.degrade(e); }
+      try { if (this.sections.frame.length) t.addSection(this.sections.frame, false, 0); } catch (e) { this.degrade(e); }
+      this.cfiTable = t;
+    }
+    return this.cfiTable;
+  }
+
+  // ---------------------------------------------------------------- DIEs
+
+  dieAt(offset: number): Die | undefined {
+    const units = this.units;
+    let lo = 0, hi = units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = units[mid];
+      if (offset < u.offset) hi = mid - 1;
+      else if (offset >= u.end) lo = mid + 1;
+      else return u.dieAt(offset);
+    }
+    return undefined;
+  }
+
+  /** Root DIE of a unit, parsed; undefined (with a warning) when the unit is broken. */
+  unitRoot(cu: CompileUnit): Die | undefined {
+    try { return cu.root(); } catch (e) { this.degrade(e); return undefined; }
+  }
+
+  private unitRanges(e: UnitEntry): AddrRange[] {
+    if (!e.ranges) {
+      try { e.ranges = dieRanges(e.cu.header()); } catch (err) { this.degrade(err); e.ranges = []; }
+    }
+    return e.ranges;
+  }
+
+  /** The compile unit whose code covers an address. */
+  unitAt(addr: number): CompileUnit | undefined {
+    for (const e of this.unitEntries) if (inRanges(this.unitRanges(e), addr)) return e.cu;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- line tables
+
+  lineTable(cu: CompileUnit): LineTable | undefined {
+    const e = this.unitEntries.find((u) => u.cu === cu);
+    if (!e) return undefined;
+    if (e.lines === undefined) {
+      e.lines = null;
+      try {
+        const off = cu.stmtList;
+        if (off !== undefined) e.lines = readLineTable(this.sections, off, cu.compDir, cu.name);
+      } catch (err) { this.degrade(err); }
+    }
+    return e.lines ?? undefined;
+  }
+
+  private lines(): LineIndex {
+    if (!this.lineIndex) {
+      const tables: { table: LineTable; cuIndex: number }[] = [];
+      for (const e of this.unitEntries) {
+        const t = this.lineTable(e.cu);
+        if (t) tables.push({ table: t, cuIndex: e.index });
+      }
+      this.lineIndex = new LineIndex(tables);
+    }
+    return this.lineIndex;
+  }
+
+  /** Every line row of the program (for tools and oracle tests), in unit order. */
+  allLineTables(): { unit: CompileUnit; table: LineTable }[] {
+    const out: { unit: CompileUnit; table: LineTable }[] = [];
+    for (const e of this.unitEntries) { const t = this.lineTable(e.cu); if (t) out.push({ unit: e.cu, table: t }); }
+    return out;
+  }
+
+  /** Source position of an address from the line table. */
+  lineAt(addr: number): SourceLocation | undefined {
+    const e = this.lines().lookup(addr);
+    if (!e) return undefined;
+    const f = e.table.files[e.row.file];
+    return {
+      file: f?.path ?? '??', line: e.row.line, column: e.row.column, address: e.row.address,
+      isStmt: e.row.isStmt, discriminator: e.row.discriminator,
+    };
+  }
+
+  /** All distinct source files named by the line tables (full paths). */
+  sourceFiles(): string[] {
+    const set = new Set<string>();
+    for (const { table } of this.allLineTables()) for (const f of table.files) if (f) set.add(f.path);
+    return [...set].sort();
+  }
+
+  /**
+   * Matches a user's path to the line tables' paths: exact match first, otherwise the paths sharing the
+   * longest tail of path components (so /home/me/ksim/simulator/guest/kernel/sched.c finds
+   * /build/kernel/sched.c, and "sched.c" alone finds it too).
+   */
+  matchSourceFile(path: string): string[] {
+    const files = this.sourceFiles();
+    if (files.includes(path)) return [path];
+    const want = path.split('/').filter((p) => p !== '' && p !== '.');
+    let best = 0, out: string[] = [];
+    for (const f of files) {
+      const have = f.split('/').filter((p) => p !== '' && p !== '.');
+      let k = 0;
+      while (k < want.length && k < have.length && want[want.length - 1 - k] === have[have.length - 1 - k]) k++;
+      if (k === 0) continue;
+      if (k > best) { best = k; out = [f]; } else if (k === best) out.push(f);
+    }
+    return out;
+  }
+
+  /**
+   * Addresses for a breakpoint at file:line. A line without code moves to the next line that has code
+   * in the same file (moved=true). One address per function or inlined instance containing the line:
+   * the lowest is_stmt address of that line there; a function's entry is moved past its prologue.
+   */
+  addressesForLine(path: string, line: number): LineResolution | undefined {
+    const files = new Set(this.matchSourceFile(path));
+    if (files.size === 0) return undefined;
+    // Collect is_stmt rows per line in the matched files (first row of each run of the same line).
+    const byLine = new Map<number, { address: number; file: string }[]>();
+    for (const { table } of this.allLineTables()) {
+      let prev: { file: number; line: number } | undefined;
+      for (const row of table.rows) {
+        if (row.endSequence) { prev = undefined; continue; }
+        const f = table.files[row.file];
+        const same = prev && prev.file === row.file && prev.line === row.line;
+        prev = { file: row.file, line: row.line };
+        if (!f || !files.has(f.path) || !row.isStmt || same || row.line === 0) continue;
+        const l = byLine.get(row.line);
+        const item = { address: row.address, file: f.path };
+        if (l) l.push(item); else byLine.set(row.line, [item]);
+      }
+    }
+    let target = line;
+    if (!byLine.has(target)) {
+      let best = Infinity;
+      for (const l of byLine.keys()) if (l > line && l < best) best = l;
+      if (best === Infinity) return undefined;
+      target = best;
+    }
+    const items = byLine.get(target)!;
+    // Group by innermost scope owner (function or inlined instance), keep the lowest address of each.
+    const groups = new Map<string, number>();
+    for (const it of items) {
+      const chain = this.inlinedChainAt(it.address);
+      const owner = chain.length ? `${chain[0].die?.offset ?? chain[0].function}` : `addr${it.address}`;
+      const cur = groups.get(owner);
+      if (cur === undefined || it.address < cur) groups.set(owner, it.address);
+    }
+    const addresses: number[] = [];
+    for (const a of groups.values()) {
+      const fn = this.functionAt(a);
+      if (fn && fn.lowPc === a) addresses.push(this.postPrologueAddress(fn) ?? a);
+      else addresses.push(a);
+    }
+    addresses.sort((a, b) => a - b);
+    return { line: target, moved: target !== line, file: items[0].file, addresses: [...new Set(addresses)] };
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  private locationsValid = new Map<CompileUnit, boolean>();
+  /** A gcc >= 4.5 unit whose variables use location lists (optimized code, described instruction by instruction). */
+  locationsValidFromEntry(cu: CompileUnit): boolean {
+    let v = this.locationsValid.get(cu);
+    if (v === undefined) {
+      v = false;
+      const m = /^GNU .*?(\d+)\.(\d+)/.exec(cu.producer ?? '');
+      const root = this.unitRoot(cu);
+      if (m && root && (Number(m[1]) > 4 || (Number(m[1]) === 4 && Number(m[2]) >= 5))) {
+        const walk = (d: Die): boolean => {
+          if ((d.tag === DW_TAG.variable || d.tag === DW_TAG.formal_parameter) && d.has(DW_AT.location)) {
+            const form = d.form(DW_AT.location)!;
+            if (!isBlockForm(form)) return true;
+          }
+          for (const c of d.children) if (walk(c)) return true;
+          return false;
+        };
+        v = walk(root);
+      }
+      this.locationsValid.set(cu, v);
+    }
+    return v;
+  }
+
+  private functionInfo(die: Die): FunctionInfo {
+    const ranges = dieRanges(die);
+    const lowPc = ranges.length ? Math.min(...ranges.map((r) => r.start)) : 0;
+    const highPc = ranges.length ? Math.max(...ranges.map((r) => r.end)) : 0;
+    const decl = die.inherited(DW_AT.decl_file);
+    const fileIdx = decl?.num(DW_AT.decl_file);
+    const table = decl ? this.lineTable(decl.cu) : undefined;
+    return {
+      name: die.resolvedName() ?? '??', lowPc, highPc, ranges,
+      file: fileIdx !== undefined ? table?.files[fileIdx]?.path : undefined,
+      line: decl?.num(DW_AT.decl_line),
+      external: !!die.inherited(DW_AT.external),
+      unit: die.cu.name ?? '??', die,
+    };
+  }
+
+  /** The subprogram DIE (out-of-line function) containing an address. */
+  private subprogramAt(addr: number): Die | undefined {
+    const cu = this.unitAt(addr);
+    const root = cu && this.unitRoot(cu);
+    if (!root) return undefined;
+    const visit = (d: Die): Die | undefined => {
+      for (const c of d.children) {
+        if (c.tag === DW_TAG.subprogram) {
+          if (inRanges(dieRanges(c), addr)) return c;
+        }
+      }
+      return undefined;
+    };
+    return visit(root);
+  }
+
+  /** The function containing an address (from DWARF, else from the ELF symbol table). */
+  functionAt(addr: number): FunctionInfo | undefined {
+    try {
+      const die = this.subprogramAt(addr);
+      if (die) return this.functionInfo(die);
+    } catch (e) { this.degrade(e); }
+    const s = this.symbolAt(addr);
+    if (s && (s.symbol.type === 'func' || (s.symbol.type === 'notype' && this.isExecutable(addr))) &&
+        (s.symbol.size === 0 || s.offset < s.symbol.size)) {
+      const end = s.symbol.value + (s.symbol.size || this.symbolExtent(s.symbol.value));
+      return {
+        name: s.symbol.name, lowPc: s.symbol.value, highPc: end, ranges: [{ start: s.symbol.value, end }],
+        external: s.symbol.bind !== 'local', unit: '',
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * The inlined chain at an address, innermost first, like `addr2line -f -i`: the innermost inlined
+   * callee with the line-table position, then each caller with the call site of its inlined callee,
+   * ending with the out-of-line function.
+   */
+  inlinedChainAt(addr: number): InlineFrame[] {
+    let sub: Die | undefined;
+    try { sub = this.subprogramAt(addr); } catch (e) { this.degrade(e); }
+    const loc = this.lineAt(addr);
+    if (!sub) {
+      const s = this.symbolAt(addr);
+      return s ? [{ function: s.symbol.name, file: loc?.file, line: loc?.line, column: loc?.column, inlined: false }] : [];
+    }
+    // Walk down through lexical blocks and inlined subroutines that contain addr.
+    const path: Die[] = [sub];
+    let cur: Die = sub;
+    for (;;) {
+      let next: Die | undefined;
+      for (const c of cur.children) {
+        if ((c.tag === DW_TAG.lexical_block || c.tag === DW_TAG.inlined_subroutine) && inRanges(dieRanges(c), addr)) { next = c; break; }
+      }
+      if (!next) break;
+      if (next.tag === DW_TAG.inlined_subroutine) path.push(next);
+      cur = next;
+    }
+    const frames: InlineFrame[] = [];
+    let file = loc?.file, line = loc?.line, column = loc?.column;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const d = path[i];
+      frames.push({ function: d.resolvedName() ?? '??', file, line, column, inlined: d.tag === DW_TAG.inlined_subroutine, die: d });
+      if (d.tag === DW_TAG.inlined_subroutine) {
+        const cf = d.num(DW_AT.call_file);
+        file = cf !== undefined ? this.lineTable(d.cu)?.files[cf]?.path : undefined;
+        line = d.num(DW_AT.call_line);
+        column = d.num(DW_AT.call_column);
+      }
+    }
+    return frames;
+  }
+
+  private buildNameIndexes(): void {
+    if (this.functionsByName) return;
+    this.functionsByName = new Map();
+    this.globalsByName = new Map();
+    this.typesByName = new Map();
+    const add = (m: Map<string, Die[]>, k: string, d: Die) => { const l = m.get(k); if (l) l.push(d); else m.set(k, [d]); };
+    for (const e of this.unitEntries) {
+      const root = this.unitRoot(e.cu);
+      if (!root) continue;
+      for (const d of root.children) {
+        const name = d.name;
+        switch (d.tag) {
+          case DW_TAG.subprogram:
+            if (name !== undefined) add(this.functionsByName, name, d);
+            else { const n = d.resolvedName(); if (n !== undefined) add(this.functionsByName, n, d); }
+            break;
+          case DW_TAG.variable: {
+            const n = d.resolvedName();
+            if (n !== undefined) add(this.globalsByName!, n, d);
+            break;
+          }
+          case DW_TAG.structure_type: if (name) add(this.typesByName!, `struct ${name}`, d); break;
+          case DW_TAG.union_type: if (name) add(this.typesByName!, `union ${name}`, d); break;
+          case DW_TAG.enumeration_type: if (name) add(this.typesByName!, `enum ${name}`, d); break;
+          case DW_TAG.typedef: case DW_TAG.base_type: if (name) add(this.typesByName!, name, d); break;
+        }
+      }
+    }
+  }
+
+  /** Top-level DIEs (functions; out-of-line definitions and declarations) named `name`, in unit order. */
+  functionDies(name: string): Die[] { this.buildNameIndexes(); return this.functionsByName!.get(name) ?? []; }
+  /** Top-level variable DIEs named `name` (definitions and declarations). */
+  globalDies(name: string): Die[] { this.buildNameIndexes(); return this.globalsByName!.get(name) ?? []; }
+  /** Top-level type DIEs: "struct x", "union x", "enum x", typedef and base type names. */
+  typeDies(name: string): Die[] { this.buildNameIndexes(); return this.typesByName!.get(name) ?? []; }
+  /** All type names of the index (for completions). */
+  typeNames(): string[] { this.buildNameIndexes(); return [...this.typesByName!.keys()]; }
+  functionNames(): string[] { this.buildNameIndexes(); return [...this.functionsByName!.keys()]; }
+  globalNames(): string[] { this.buildNameIndexes(); return [...this.globalsByName!.keys()]; }
+
+  /**
+   * A named type: "struct task_struct", "union x", "enum x", a typedef or a base type ("unsigned long"
+   * finds DWARF's "long unsigned int"). Declarations are completed from the defining unit. Base types
+   * the program never mentions are synthesized (i386 sizes), so casts like (unsigned short)x always work.
+   */
+  findType(name: string): Type | undefined {
+    const n = name.trim().replace(/\s+/g, ' ');
+    const tryName = (k: string): Type | undefined => {
+      const dies = this.typeDies(k);
+      const def = dies.find((d) => !d.flagDeclaration) ?? dies[0];
+      return def ? this.types.fromDie(def) : undefined;
+    };
+    const direct = tryName(n);
+    if (direct) return direct;
+    const base = C_BASE_TYPES[n];
+    if (base) return tryName(base.name) ?? { ...base };
+    return undefined;
+  }
+
+  /**
+   * Out-of-line functions named `name` (static functions of several units give several), from DWARF;
+   * for names only the ELF symbol table knows (asm routines, labels), a symbol-based entry.
+   */
+  findFunctions(name: string): FunctionInfo[] {
+    const out: FunctionInfo[] = [];
+    const seen = new Set<number>();
+    for (const d of this.functionDies(name)) {
+      const info = this.functionInfo(d);
+      if (info.ranges.length && !seen.has(info.lowPc)) { seen.add(info.lowPc); out.push(info); }
+    }
+    for (const s of this.lookupSymbol(name)) {
+      if (seen.has(s.value) || !this.isExecutable(s.value)) continue;
+      seen.add(s.value);
+      const end = s.value + (s.size || this.symbolExtent(s.value));
+      out.push({ name, lowPc: s.value, highPc: end, ranges: [{ start: s.value, end }], external: s.bind !== 'local', unit: '' });
+    }
+    return out;
+  }
+
+  /**
+   * Every address where a breakpoint on function `name` must be planted, ascending: each out-of-line
+   * copy past its prologue, each inlined instance at the start of its first non-empty range,
+   * asm routines and labels at their symbol. Like gdb's locations for `break name`.
+   */
+  breakpointAddresses(name: string): number[] {
+    const out = new Set<number>();
+    for (const f of this.findFunctions(name)) {
+      const a = this.postPrologueAddress(f);
+      if (a !== undefined) out.add(a);
+    }
+    for (const d of this.inlinedInstances(name)) {
+      // gdb's block entry: the start of the first non-empty range as listed (DW_AT_entry_pc often names
+      // an address of an empty range, where no instruction of the instance is).
+      const ranges = dieRanges(d);
+      if (ranges.length) out.add(ranges[0].start);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /** All DW_TAG_inlined_subroutine DIEs (anywhere in any unit) that are instances of function `name`. */
+  inlinedInstances(name: string): Die[] {
+    if (!this.inlineIndex) {
+      this.inlineIndex = new Map();
+      for (const e of this.unitEntries) {
+        const root = this.unitRoot(e.cu);
+        if (!root) continue;
+        const walk = (d: Die) => {
+          for (const c of d.children) {
+            if (c.tag === DW_TAG.inlined_subroutine) {
+              const n = c.resolvedName();
+              if (n !== undefined) { const l = this.inlineIndex!.get(n); if (l) l.push(c); else this.inlineIndex!.set(n, [c]); }
+            }
+            if (c.children.length) walk(c);
+          }
+        };
+        walk(root);
+      }
+    }
+    return this.inlineIndex.get(name) ?? [];
+  }
+  private inlineIndex?: Map<string, Die[]>;
+
+  /**
+   * First address after a function's prologue — where `break func` stops, following gdb's i386 rule:
+   * a prologue_end row in the function if the compiler marked one; otherwise skip the frame set-up
+   * instructions (stack realignment of main, push %ebp; mov %esp,%ebp; pushes of callee-saved
+   * registers) and, when that lands inside a line-table row, move to the start of the next row.
+   * Asm labels and functions without line info are returned unchanged.
+   */
+  postPrologueAddress(fn: FunctionInfo | string): number | undefined {
+    const f = typeof fn === 'string' ? this.findFunctions(fn)[0] : fn;
+    if (!f) return undefined;
+    const start = f.lowPc;
+    if (!f.die) return start;
+    // gdb trusts the variable locations of optimized gcc (>= 4.5) code, i.e. of units with location
+    // lists, from the first instruction on, and stops at the entry without skipping a prologue.
+    if (this.locationsValidFromEntry(f.die.cu)) return start;
+    const idx = this.lines();
+    const first = idx.lookup(start);
+    if (!first) return start;
+    // prologue_end marker inside the function's first range.
+    for (let i = idx.entries.indexOf(first); i >= 0 && i < idx.entries.length; i++) {
+      const e = idx.entries[i];
+      if (e.row.address >= f.highPc || (e.row.endSequence && e.row.address > start)) break;
+      if (e.row.prologueEnd && e.row.address >= start) return e.row.address;
+    }
+    const pc = skipFrameSetup(this.elf, start, f.highPc);
+    if (pc === start) return start;
+    const row = idx.lookup(pc);
+    if (row && row.row.address === pc) return pc;
+    const next = idx.rangeEnd(pc);
+    if (next !== undefined && next < f.highPc) return next;
+    return pc;
+  }
+}
+
+/** Reads code bytes at a virtual address from the file (for prologue analysis). */
+function codeBytes(elf: ElfFile, addr: number, len: number): Uint8Array | undefined {
+  const s = elf.sectionAt(addr);
+  if (!s) return undefined;
+  const data = elf.sectionData(s);
+  const off = addr - s.addr;
+  return data.subarray(off, Math.min(off + len, data.length));
+}
+
+/**
+ * Skips the i386 frame set-up gcc emits: optional stack realignment (lea 0x4(%esp),%ecx; and $-N,%esp;
+ * pushl -0x4(%ecx)), push %ebp; mov %esp,%ebp, then push of %ebx/%esi/%edi/%ecx. Returns the address
+ * after it (the start when the function does not begin with push %ebp).
+ */
+export function skipFrameSetup(elf: ElfFile, start: number, end: number): number {
+  const b = codeBytes(elf, start, 32);
+  if (!b) return start;
+  let i = 0;
+  if (b[0] === 0x8d && b[1] === 0x4c && b[2] === 0x24 && b[3] === 0x04) {          // lea 0x4(%esp),%ecx
+    i = 4;
+    if (b[i] === 0x83 && b[i + 1] === 0xe4) i += 3;                                  // and $imm8,%esp
+    else if (b[i] === 0x81 && b[i + 1] === 0xe4) i += 6;                             // and $imm32,%esp
+    if (b[i] === 0xff && b[i + 1] === 0x71 && b[i + 2] === 0xfc) i += 3;             // pushl -0x4(%ecx)
+  }
+  if (b[i] !== 0x55) return start;                                                   // push %ebp
+  i++;
+  if ((b[i] === 0x89 && b[i + 1] === 0xe5) || (b[i] === 0x8b && b[i + 1] === 0xec)) i += 2; // mov %esp,%ebp
+  else return start;
+  while (i < b.length && (b[i] === 0x53 || b[i] === 0x56 || b[i] === 0x57 || b[i] === 0x51)) i++;
+  return Math.min(start + i, end);
+}
+
+/** C base type spellings → DWARF names and i386 sizes. */
+const C_BASE_TYPES: Record<string, BaseType> = (() => {
+  const t: Record<string, BaseType> = {};
+  const add = (names: string[], name: string, size: number, encoding: BaseType['encoding']) => {
+    for (const n of names) t[n] = { kind: 'base', name, size, encoding };
+  };
+  add(['char'], 'char', 1, 'signed-char');
+  add(['signed char'], 'signed char', 1, 'signed-char');
+  add(['unsigned char'], 'unsigned char', 1, 'unsigned-char');
+  add(['short', 'short int', 'signed short', 'signed short int'], 'short int', 2, 'signed');
+  add(['unsigned short', 'unsigned short int', 'short unsigned int'], 'short unsigned int', 2, 'unsigned');
+  add(['int', 'signed', 'signed int'], 'int', 4, 'signed');
+  add(['unsigned', 'unsigned int'], 'unsigned int', 4, 'unsigned');
+  add(['long', 'long int', 'signed long', 'signed long int'], 'long int', 4, 'signed');
+  add(['unsigned long', 'unsigned long int', 'long unsigned int'], 'long unsigned int', 4, 'unsigned');
+  add(['long long', 'long long int', 'signed long long'], 'long long int', 8, 'signed');
+  add(['unsigned long long', 'unsigned long long int', 'long long unsigned int'], 'long long unsigned int', 8, 'unsigned');
+  add(['_Bool'], '_Bool', 1, 'bool');
+  add(['float'], 'float', 4, 'float');
+  add(['double'], 'double', 8, 'float');
+  return t;
+})();

@@ -1,0 +1,123 @@
+// `npm run bench`: runs CPU-bound guests on ksim and prints instructions, time and MIPS; when
+// qemu-system-i386 is installed, runs the same ELF there and prints the ksim/QEMU wall-time ratio.
+//
+// Cases are a list (BENCH_CASES) so machine-level variants (SMP, devices) can be added beside the
+// bare-CPU one. This file is the one place in simulator/ that reads a wall clock: it measures the
+// simulator, it is not part of it.
+
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import path from 'path';
+import { Cpu } from '../cpu/cpu';
+import type { AccessSize, CpuBus } from '../cpu/bus';
+import { parseMultibootKernel } from '../machine/multiboot';
+
+export interface BenchResult {
+  name: string;
+  instructions: number;
+  seconds: number;
+  /** What the guest printed on COM1 (compared with QEMU's output). */
+  serial: string;
+  exitValue: number | undefined;
+}
+
+export interface BenchCase {
+  name: string;
+  description: string;
+  /** ELF run by QEMU for the ratio (omit for cases QEMU cannot run the same way). */
+  elf?: string;
+  run(): BenchResult;
+}
+
+/** RAM from 0, COM1 transmit/line status, isa-debug-exit at 0xf4: all a bare CPU guest needs. */
+class BenchBus implements CpuBus {
+  readonly ram: Uint8Array;
+  readonly dirtyPages: Uint8Array;
+  exitValue: number | undefined;
+  serial = '';
+  constructor(bytes: number) { this.ram = new Uint8Array(bytes); this.dirtyPages = new Uint8Array(bytes >>> 12); }
+  readPhysical(_p: number, size: AccessSize): number { return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff; }
+  writePhysical(): void { /* nothing mapped */ }
+  ioRead(port: number, size: AccessSize): number { return port === 0x3fd ? 0x60 : size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff; }
+  ioWrite(port: number, _size: AccessSize, value: number): void {
+    if (port === 0xf4 && this.exitValue === undefined) this.exitValue = value >>> 0;
+    else if (port === 0x3f8) this.serial += String.fromCharCode(value & 0xff);
+  }
+}
+
+/** Loads a multiboot ELF into a RAM-only PC with one CPU and runs it until it exits or halts. */
+export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstructions = 5e9): BenchResult {
+  const image = new Uint8Array(readFileSync(elfPath));
+  const kernel = parseMultibootKernel(image);
+  const bus = new BenchBus(ramMB << 20);
+  for (const s of kernel.segments) { bus.ram.fill(0, s.paddr, s.paddr + s.memSize); bus.ram.set(s.data, s.paddr); }
+  const cpu = new Cpu(bus, { id: 0 });
+  cpu.enterFlatProtectedMode();
+  cpu.setReg32(0, 0x2badb002);
+  cpu.setReg32(3, 0);
+  cpu.eip = kernel.entry;
+  const t0 = process.hrtime.bigint();
+  while (bus.exitValue === undefined && cpu.runState === 'running' && cpu.instructionCount < maxInstructions) {
+    cpu.run(10_000_000);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (cpu.runState === 'shutdown') throw new Error(`${name}: guest triple-faulted\n${cpu.shutdownReport}`);
+  return { name, instructions: cpu.instructionCount, seconds, serial: bus.serial, exitValue: bus.exitValue };
+}
+
+const GUEST_DIR = path.join(__dirname, '..', 'simulator', 'bench', 'guest', 'build');
+function guestElf(file: string): string {
+  for (const dir of [GUEST_DIR, path.join(__dirname, 'guest', 'build')]) {
+    const p = path.join(dir, file);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`bench guest ${file} not found (build it with make -C simulator/bench/guest)`);
+}
+
+export const BENCH_CASES: BenchCase[] = [
+  {
+    name: 'cpu-bare',
+    description: 'one CPU, RAM only: sieve, quicksort, matrix multiply, CRC32, rep movs/stos (gcc -O2)',
+    elf: guestElf('bench.elf'),
+    run() { return runBareElf(this.name, this.elf!); },
+  },
+];
+
+interface QemuResult { seconds: number; serial: string; exitCode: number | null }
+
+function runQemu(elf: string): QemuResult | undefined {
+  const probe = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('qemu-system-i386', ['-kernel', elf, '-nographic', '-serial', 'stdio', '-monitor', 'none',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'], { encoding: 'latin1', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { seconds, serial: r.stdout ?? '', exitCode: r.status };
+}
+
+function main(): void {
+  const only = process.argv.slice(2);
+  let failed = false;
+  for (const bc of BENCH_CASES) {
+    if (only.length && !only.includes(bc.name)) continue;
+    const r = bc.run();
+    const mips = r.instructions / r.seconds / 1e6;
+    console.log(`${bc.name}: ${bc.description}`);
+    console.log(`  ksim: ${r.instructions.toLocaleString('en-US')} instructions in ${r.seconds.toFixed(2)} s = ${mips.toFixed(1)} MIPS` +
+      ` (guest output: ${JSON.stringify(r.serial.trim().split('\n').pop())})`);
+    if (r.exitValue === undefined) { console.log('  ksim: the guest did not exit through port 0xf4'); failed = true; }
+    if (bc.elf) {
+      const q = runQemu(bc.elf);
+      if (!q) console.log('  qemu-system-i386 not installed: no ratio');
+      else {
+        const same = q.serial.includes(r.serial.trim().split('\n').pop() ?? '\u0000');
+        console.log(`  qemu: ${q.seconds.toFixed(2)} s wall (including its firmware boot), exit code ${q.exitCode};` +
+          ` ksim/QEMU time ratio = ${(r.seconds / q.seconds).toFixed(2)}; same guest output: ${same ? 'yes' : 'NO'}`);
+        if (!same) failed = true;
+      }
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (require.main === module) main();

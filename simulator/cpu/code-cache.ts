@@ -1,0 +1,59 @@
+// Decoded instructions, cached per physical code page and shared by every CPU on the same bus.
+//
+// A page is decoded lazily, one instruction at a time, the first time execution reaches each address.
+// Two decodings of the same bytes differ only by the default operand size (CS.D), so there is one page
+// object per (physical page, mode). Any CPU write to a RAM page that has decoded code invalidates that
+// page's objects (`valid = false`, so CPUs holding a reference notice with one property test); the
+// next fetch decodes the new bytes — self-modifying code and module loading just work.
+// Instructions that straddle two pages are never cached (they are decoded on every execution).
+
+import type { CpuBus } from './bus';
+import type { Insn } from './insn';
+
+export class CodePage {
+  valid = true;
+  readonly insns: (Insn | undefined)[] = new Array(4096).fill(undefined);
+}
+
+export class CodeCache {
+  /** 1 for every RAM page that has a CodePage (checked on every CPU write). */
+  readonly pageHasCode: Uint8Array;
+  private readonly pages = new Map<number, CodePage>();
+
+  constructor(ramPages: number) { this.pageHasCode = new Uint8Array(ramPages + 1); }
+
+  page(physPage: number, mode: number): CodePage {
+    const key = physPage * 2 + mode;
+    let p = this.pages.get(key);
+    if (p === undefined) {
+      p = new CodePage();
+      this.pages.set(key, p);
+      this.pageHasCode[physPage] = 1;
+    }
+    return p;
+  }
+
+  invalidate(physPage: number): void {
+    for (let mode = 0; mode < 2; mode++) {
+      const key = physPage * 2 + mode;
+      const p = this.pages.get(key);
+      if (p) { p.valid = false; this.pages.delete(key); }
+    }
+    this.pageHasCode[physPage] = 0;
+  }
+
+  invalidateAll(): void {
+    for (const p of this.pages.values()) p.valid = false;
+    this.pages.clear();
+    this.pageHasCode.fill(0);
+  }
+}
+
+const caches = new WeakMap<Uint8Array, CodeCache>();
+
+/** The cache shared by all CPUs whose bus exposes the same RAM array. */
+export function codeCacheFor(bus: CpuBus): CodeCache {
+  let c = caches.get(bus.ram);
+  if (!c) { c = new CodeCache(bus.ram.length >>> 12); caches.set(bus.ram, c); }
+  return c;
+}

@@ -1,0 +1,20 @@
+/*
+ * segv: bad user accesses.
+ *  1. write() from an unmapped buffer: copy_from_user faults inside the kernel, the fault handler
+ *     finds the faulting kernel instruction in the exception table and write() returns -EFAULT.
+ *  2. a store to address 0 from user mode: do_page_fault finds no vm_area_struct and sends SIGSEGV,
+ *     whose default action kills the process; the parent's waitpid() sees "killed by signal 11".
+ */
+#include "ulib.h"
+
+int main(void)
+{
+	int r = write(1, (const void *)0x00001000, 16);
+	printf("segv: write() from an unmapped user buffer returned %d\n", r);
+	r = write(1, (const void *)0xc0100000, 16);
+	printf("segv: write() from a kernel address returned %d\n", r);
+	printf("segv: storing to address 0\n");
+	*(volatile int *)0 = 1;
+	printf("segv: still alive after the bad store\n");
+	return 1;
+}
