@@ -17,9 +17,16 @@ export class LineIndex {
     const entries: IndexedRow[] = [];
     let seq = 0;
     for (const { table, cuIndex } of tables) {
-      for (const row of table.rows) {
-        entries.push({ row, table, cuIndex, seq });
-        if (row.endSequence) seq++;
+      const rows = table.rows;
+      let seqStart = 0;
+      for (let i = 0; i < rows.length; i++) {
+        if (!rows[i].endSequence) continue;
+        // Rows at the end_sequence address cover no bytes (zero-length): leave them out.
+        const end = rows[i].address;
+        for (let j = seqStart; j < i; j++) if (rows[j].address < end) entries.push({ row: rows[j], table, cuIndex, seq });
+        entries.push({ row: rows[i], table, cuIndex, seq });
+        seq++;
+        seqStart = i + 1;
       }
       seq++;
     }

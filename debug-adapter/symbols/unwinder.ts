@@ -235,13 +235,19 @@ function framePointerStep(syms: SymbolFile, rec: RegRecord, mem: MemoryReader, i
     const code = syms.elf.sectionAt(fn.lowPc);
     const data = code ? syms.elf.sectionData(code) : undefined;
     const first = data && code ? data[fn.lowPc - code.addr] : undefined;
+    // A label inside an asm routine also looks like "a function entry": trust the entry rule only when
+    // the word it takes as return address points into code.
     if (pc === fn.lowPc) {                                       // nothing pushed yet
       const ret = read32(mem, esp);
-      return ret === undefined ? undefined : { regs: { eip: ret, esp: (esp + 4) >>> 0, ebp, ebx: rec.ebx, esi: rec.esi, edi: rec.edi }, cfa: (esp + 4) >>> 0 };
+      if (ret !== undefined && syms.isExecutable(ret)) {
+        return { regs: { eip: ret, esp: (esp + 4) >>> 0, ebp, ebx: rec.ebx, esi: rec.esi, edi: rec.edi }, cfa: (esp + 4) >>> 0 };
+      }
     }
     if (first === 0x55 && pc === fn.lowPc + 1) {                 // after push %ebp
       const ret = read32(mem, esp + 4);
-      return ret === undefined ? undefined : { regs: { eip: ret, esp: (esp + 8) >>> 0, ebp: read32(mem, esp), ebx: rec.ebx, esi: rec.esi, edi: rec.edi }, cfa: (esp + 8) >>> 0 };
+      if (ret !== undefined && syms.isExecutable(ret)) {
+        return { regs: { eip: ret, esp: (esp + 8) >>> 0, ebp: read32(mem, esp), ebx: rec.ebx, esi: rec.esi, edi: rec.edi }, cfa: (esp + 8) >>> 0 };
+      }
     }
   }
   if (ebp === undefined || ebp === 0) return undefined;

@@ -1,14 +1,17 @@
 /**
- * Where the in-process debug adapter comes from. The adapter (debug-adapter/session.ts, class
- * KsimDebugSession) is bundled into dist/extension.js; this module is the only place that names it, so
- * the rest of the extension builds and tests without it.
+ * Where the in-process debug adapter comes from: debug-adapter/session.ts (class KsimDebugSession),
+ * bundled into dist/extension.js. This module is the only place in extension/ that names it.
  */
 import type * as vscode from 'vscode';
+import { KsimDebugSession } from '../../debug-adapter/session';
 
 export type InlineSessionConstructor = new () => vscode.DebugAdapter;
 
 /** The adapter class, or an Error explaining why it cannot be loaded. */
 export function loadInlineSession(): InlineSessionConstructor | Error {
-  return new Error('this build of the ksim extension does not contain the in-process debug adapter ' +
-    '(debug-adapter/session.ts was not built). Set "ksim.adapter.mode": "process" to run `ksim dap` instead.');
+  if (typeof KsimDebugSession !== 'function') {
+    return new Error('this build of the ksim extension does not contain the in-process debug adapter. ' +
+      'Set "ksim.adapter.mode": "process" to run `ksim dap` instead.');
+  }
+  return KsimDebugSession as unknown as InlineSessionConstructor;
 }

@@ -8,6 +8,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
+import { cpus, loadavg } from 'os';
 import { Cpu } from '../cpu/cpu';
 import type { AccessSize, CpuBus } from '../cpu/bus';
 import { parseMultibootKernel } from '../machine/multiboot';
@@ -16,6 +17,8 @@ export interface BenchResult {
   name: string;
   instructions: number;
   seconds: number;
+  /** CPU time this process used (user + system): the fair figure on a shared, loaded machine. */
+  cpuSeconds: number;
   /** What the guest printed on COM1 (compared with QEMU's output). */
   serial: string;
   exitValue: number | undefined;
@@ -57,12 +60,15 @@ export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstruc
   cpu.setReg32(3, 0);
   cpu.eip = kernel.entry;
   const t0 = process.hrtime.bigint();
+  const u0 = process.cpuUsage();
   while (bus.exitValue === undefined && cpu.runState === 'running' && cpu.instructionCount < maxInstructions) {
     cpu.run(10_000_000);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const u = process.cpuUsage(u0);
+  const cpuSeconds = (u.user + u.system) / 1e6;
   if (cpu.runState === 'shutdown') throw new Error(`${name}: guest triple-faulted\n${cpu.shutdownReport}`);
-  return { name, instructions: cpu.instructionCount, seconds, serial: bus.serial, exitValue: bus.exitValue };
+  return { name, instructions: cpu.instructionCount, seconds, cpuSeconds, serial: bus.serial, exitValue: bus.exitValue };
 }
 
 const GUEST_DIR = path.join(__dirname, '..', 'simulator', 'bench', 'guest', 'build');
@@ -83,16 +89,25 @@ export const BENCH_CASES: BenchCase[] = [
   },
 ];
 
-interface QemuResult { seconds: number; serial: string; exitCode: number | null }
+interface QemuResult { seconds: number; cpuSeconds: number; serial: string; exitCode: number | null }
+
+/** CPU time of terminated children (Linux /proc/self/stat fields cutime + cstime, in clock ticks). */
+function childCpuSeconds(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch { return NaN; }
+}
 
 function runQemu(elf: string): QemuResult | undefined {
   const probe = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' });
   if (probe.status !== 0) return undefined;
+  const c0 = childCpuSeconds();
   const t0 = process.hrtime.bigint();
   const r = spawnSync('qemu-system-i386', ['-kernel', elf, '-nographic', '-serial', 'stdio', '-monitor', 'none',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'], { encoding: 'latin1', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { seconds, serial: r.stdout ?? '', exitCode: r.status };
+  return { seconds, cpuSeconds: childCpuSeconds() - c0, serial: r.stdout ?? '', exitCode: r.status };
 }
 
 function main(): void {
@@ -102,17 +117,19 @@ function main(): void {
     if (only.length && !only.includes(bc.name)) continue;
     const r = bc.run();
     const mips = r.instructions / r.seconds / 1e6;
+    const cpuMips = r.instructions / r.cpuSeconds / 1e6;
     console.log(`${bc.name}: ${bc.description}`);
-    console.log(`  ksim: ${r.instructions.toLocaleString('en-US')} instructions in ${r.seconds.toFixed(2)} s = ${mips.toFixed(1)} MIPS` +
-      ` (guest output: ${JSON.stringify(r.serial.trim().split('\n').pop())})`);
+    console.log(`  ksim: ${r.instructions.toLocaleString('en-US')} instructions; wall ${r.seconds.toFixed(2)} s = ${mips.toFixed(1)} MIPS;` +
+      ` CPU time ${r.cpuSeconds.toFixed(2)} s = ${cpuMips.toFixed(1)} MIPS (guest output: ${JSON.stringify(r.serial.trim().split('\n').pop())})`);
+    console.log(`  load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (wall-time figures suffer from other load; CPU-time figures much less)`);
     if (r.exitValue === undefined) { console.log('  ksim: the guest did not exit through port 0xf4'); failed = true; }
     if (bc.elf) {
       const q = runQemu(bc.elf);
       if (!q) console.log('  qemu-system-i386 not installed: no ratio');
       else {
         const same = q.serial.includes(r.serial.trim().split('\n').pop() ?? '\u0000');
-        console.log(`  qemu: ${q.seconds.toFixed(2)} s wall (including its firmware boot), exit code ${q.exitCode};` +
-          ` ksim/QEMU time ratio = ${(r.seconds / q.seconds).toFixed(2)}; same guest output: ${same ? 'yes' : 'NO'}`);
+        console.log(`  qemu: wall ${q.seconds.toFixed(2)} s, CPU time ${q.cpuSeconds.toFixed(2)} s (both include its firmware boot), exit code ${q.exitCode}`);
+        console.log(`  ksim/QEMU ratio: wall ${(r.seconds / q.seconds).toFixed(2)}, CPU time ${(r.cpuSeconds / q.cpuSeconds).toFixed(2)}; same guest output: ${same ? 'yes' : 'NO'}`);
         if (!same) failed = true;
       }
     }

@@ -225,7 +225,7 @@ export class Cpu {
 
   /** Register operand of `os` bytes (unsigned). */
   getReg(os: number, r: number): number {
-    return os === 4 ? this.regs[r] >>> 0 : os === 2 ? this.r16[r << 1] : this.r8[R8_INDEX[r]];
+    return os === 4 ? this.regs[r] : os === 2 ? this.r16[r << 1] : this.r8[R8_INDEX[r]];
   }
   setReg(os: number, r: number, v: number): void {
     if (os === 4) this.regs[r] = v; else if (os === 2) this.r16[r << 1] = v; else this.r8[R8_INDEX[r]] = v;
@@ -255,10 +255,10 @@ export class Cpu {
 
   cf(): number {
     switch (this.lfOp) {
-      case Lazy.ADD: return this.lfRes < this.lfA ? 1 : 0;
-      case Lazy.ADC1: return this.lfRes <= this.lfA ? 1 : 0;
-      case Lazy.SUB: return this.lfA < this.lfB ? 1 : 0;
-      case Lazy.SBB1: return this.lfA <= this.lfB ? 1 : 0;
+      case Lazy.ADD: return (this.lfRes >>> 0) < (this.lfA >>> 0) ? 1 : 0;
+      case Lazy.ADC1: return (this.lfRes >>> 0) <= (this.lfA >>> 0) ? 1 : 0;
+      case Lazy.SUB: return (this.lfA >>> 0) < (this.lfB >>> 0) ? 1 : 0;
+      case Lazy.SBB1: return (this.lfA >>> 0) <= (this.lfB >>> 0) ? 1 : 0;
       case Lazy.LOGIC: return 0;
       default: return this.flags & 1;
     }
@@ -277,8 +277,8 @@ export class Cpu {
       case Lazy.ADD: case Lazy.ADC1: return ((this.lfA ^ this.lfRes) & (this.lfB ^ this.lfRes) & s) !== 0;
       case Lazy.SUB: case Lazy.SBB1: return ((this.lfA ^ this.lfB) & (this.lfA ^ this.lfRes) & s) !== 0;
       case Lazy.LOGIC: return false;
-      case Lazy.INC: return this.lfRes === s;
-      case Lazy.DEC: return this.lfRes === s - 1;
+      case Lazy.INC: return (this.lfRes >>> 0) === s;
+      case Lazy.DEC: return (this.lfRes >>> 0) === s - 1;
       default: return (this.flags & Flag.OF) !== 0;
     }
   }
@@ -291,7 +291,7 @@ export class Cpu {
       case 1: r = this.cf() !== 0; break;
       case 2: r = this.zf(); break;
       case 3:
-        if (this.lfOp === Lazy.SUB) { r = this.lfA <= this.lfB; break; }
+        if (this.lfOp === Lazy.SUB) { r = (this.lfA >>> 0) <= (this.lfB >>> 0); break; }
         r = this.cf() !== 0 || this.zf(); break;
       case 4: r = this.sf(); break;
       case 5: r = this.pf(); break;
@@ -301,7 +301,7 @@ export class Cpu {
     return (cc & 1) ? !r : r;
   }
 
-  /** Records an ALU result for lazy flags. Values are unsigned and already masked to the size. */
+  /** Records an ALU result for lazy flags. Values are masked to the size (32-bit ones as signed int32). */
   setLazy(op: Lazy, sizeIdx: number, a: number, b: number, res: number): void {
     this.lfOp = op; this.lfSize = sizeIdx; this.lfA = a; this.lfB = b; this.lfRes = res;
   }
@@ -451,12 +451,12 @@ export class Cpu {
   }
   readPhys32(p: number): number {
     if (p + 3 < this.ramLen) {
-      if ((p & 3) === 0) return this.ram32[p >>> 2] >>> 0;
+      if ((p & 3) === 0) return this.ram32[p >>> 2];
       const r = this.ram;
-      return (r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24)) >>> 0;
+      return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
     }
-    if (p >= this.ramLen && (p & 0xfff) <= 0xffc) return this.bus.readPhysical(p, 4) >>> 0;
-    return (this.readPhys16(p) | (this.readPhys16((p + 2) >>> 0) << 16)) >>> 0;
+    if (p >= this.ramLen && (p & 0xfff) <= 0xffc) return this.bus.readPhysical(p, 4) | 0;
+    return this.readPhys16(p) | (this.readPhys16((p + 2) >>> 0) << 16);
   }
   writePhys8(p: number, v: number): void {
     if (p < this.ramLen) {
@@ -499,10 +499,10 @@ export class Cpu {
     return this.readPhys16(p);
   }
   read32(lin: number): number {
-    if ((lin & 0xfff) > 0xffc) return (this.read16(lin) | (this.read16((lin + 2) >>> 0) << 16)) >>> 0;
+    if ((lin & 0xfff) > 0xffc) return this.read16(lin) | (this.read16((lin + 2) | 0) << 16);
     const p = this.xlate(lin, false);
     if (this.watchArmed) this.checkWatch(lin, p, 4, false);
-    if ((p & 3) === 0 && p < this.ramLen) return this.ram32[p >>> 2] >>> 0;
+    if ((p & 3) === 0 && p < this.ramLen) return this.ram32[p >>> 2];
     return this.readPhys32(p);
   }
   write8(lin: number, v: number): void {
@@ -553,7 +553,7 @@ export class Cpu {
     const p = this.xlate(lin, true);
     this.rmwSplit = false; this.rmwPhys = p;
     if (this.watchArmed) this.checkWatch(lin, p, os, false);
-    if (os === 4) return (p & 3) === 0 && p < this.ramLen ? this.ram32[p >>> 2] >>> 0 : this.readPhys32(p);
+    if (os === 4) return (p & 3) === 0 && p < this.ramLen ? this.ram32[p >>> 2] : this.readPhys32(p);
     return os === 2 ? this.readPhys16(p) : this.readPhys8(p);
   }
   writeRMW(os: number, v: number): void {
@@ -580,7 +580,7 @@ export class Cpu {
 
   // ---- implicit supervisor accesses (descriptor tables, IDT, TSS) ----
   readSys32(lin: number): number {
-    if ((lin & 0xfff) > 0xffc) return (this.readSys16(lin) | (this.readSys16((lin + 2) >>> 0) << 16)) >>> 0;
+    if ((lin & 0xfff) > 0xffc) return this.readSys16(lin) | (this.readSys16((lin + 2) >>> 0) << 16);
     return this.readPhys32(this.xlateSys(lin, false));
   }
   readSys16(lin: number): number {
@@ -599,12 +599,14 @@ export class Cpu {
   // ---- segment-relative ----
   /** Linear address of seg:off for a read of `size` bytes, checking the segment limit. */
   linR(seg: number, off: number, size: number): number {
-    if (off + size - 1 > this.segRLim[seg]) this.segFault(seg);
-    return (this.segBase[seg] + off) >>> 0;
+    const o = off >>> 0;
+    if (o + size - 1 > this.segRLim[seg]) this.segFault(seg);
+    return (this.segBase[seg] + o) | 0;
   }
   linW(seg: number, off: number, size: number): number {
-    if (off + size - 1 > this.segWLim[seg]) this.segFault(seg);
-    return (this.segBase[seg] + off) >>> 0;
+    const o = off >>> 0;
+    if (o + size - 1 > this.segWLim[seg]) this.segFault(seg);
+    return (this.segBase[seg] + o) | 0;
   }
   segFault(seg: number): never {
     if (seg === 2) this.fault(12, 0);
@@ -616,7 +618,7 @@ export class Cpu {
     let a = i.disp;
     if (i.base >= 0) a += this.regs[i.base];
     if (i.index >= 0) a += this.regs[i.index] << i.scale;
-    return i.a32 ? a >>> 0 : a & 0xffff;
+    return i.a32 ? a | 0 : a & 0xffff;
   }
   /** Reads the r/m operand. */
   readRM(i: Insn): number {
@@ -707,8 +709,9 @@ export class Cpu {
   /** Asks a running run() to return at the next instruction boundary (stopReason 'requested'). */
   requestStop(): void { this.events |= Ev.Stop; }
 
-  private checkWatch(lin: number, phys: number, size: number, write: boolean): void {
+  private checkWatch(linear: number, phys: number, size: number, write: boolean): void {
     if (this.watchHit) return;
+    const lin = linear >>> 0;
     for (const [id, w] of this.hooks.watches) {
       if (write ? !w.write : !w.read) continue;
       const a = w.physical ? phys : lin;

@@ -313,6 +313,8 @@ export function decodeAt(c: Cpu, lin: number): Insn {
     }
   }
   i.exec = h;
+  // Keep every field a small integer (int32): V8 then stores them unboxed.
+  i.imm |= 0; i.imm2 |= 0; i.disp |= 0;
   if (i.lock && !lockAllowed(i)) i.exec = ud;
   i.len = rd.n;
   return i;

@@ -103,7 +103,7 @@ function deliverOnce(c: Cpu, v: number, code: number, kind: EventKind, returnEip
     const tss32 = (c.trAttr & 8) !== 0;
     const espOff = tss32 ? 4 + cdpl * 8 : 2 + cdpl * 4;
     if (espOff + (tss32 ? 5 : 3) > c.trLimit) c.fault(10, (c.trSel & 0xfffc) | ext);
-    const newEsp = tss32 ? c.readSys32((c.trBase + espOff) >>> 0) : c.readSys16((c.trBase + espOff) >>> 0);
+    const newEsp = tss32 ? c.readSys32((c.trBase + espOff) >>> 0) >>> 0 : c.readSys16((c.trBase + espOff) >>> 0);
     const newSs = c.readSys16((c.trBase + espOff + (tss32 ? 4 : 2)) >>> 0);
     if ((newSs & 0xfffc) === 0) c.fault(10, ext);
     readDescriptor(c, newSs, 10);
@@ -155,7 +155,7 @@ function deliverOnce(c: Cpu, v: number, code: number, kind: EventKind, returnEip
 
 function deliverReal(c: Cpu, v: number): void {
   if (v * 4 + 3 > c.idtLimit) c.fault(13, 0);
-  const ent = c.readSys32((c.idtBase + v * 4) >>> 0);
+  const ent = c.readSys32((c.idtBase + v * 4) >>> 0) >>> 0;
   const flags = c.getEflags();
   const sp0 = c.regs[4];
   let sp = sp0 & 0xffff;

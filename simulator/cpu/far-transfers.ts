@@ -11,6 +11,7 @@ import { desc, descAttr, descBase, descLimit, markAccessed, readDescriptor } fro
 import { taskSwitch, TaskSwitchReason } from './delivery';
 
 function realModeCs(c: Cpu, sel: number, eip: number): void {
+  eip >>>= 0;
   c.setSegCache(1, sel, sel << 4, c.segLimit[1], c.segAttr[1] & 0x80 ? c.segAttr[1] : 0x9b);
   c.eip = eip;
 }
@@ -35,6 +36,7 @@ function loadCsSamePrivilege(c: Cpu, sel: number, eip: number, attr: number): vo
 }
 
 export function jmpFar(c: Cpu, sel: number, eip: number): void {
+  eip >>>= 0;
   if (!(c.cr0 & 1)) { realModeCs(c, sel, eip); return; }
   if ((sel & 0xfffc) === 0) c.fault(13, 0);
   readDescriptor(c, sel);
@@ -83,6 +85,7 @@ function pushAll(c: Cpu, ssBase: number, ssLimit: number, big: boolean, sp: numb
 }
 
 export function callFar(c: Cpu, sel: number, eip: number, os: number): void {
+  eip >>>= 0;
   const retEip = c.eip, retCs = c.segSel[1];
   if (!(c.cr0 & 1)) {
     const esp0 = c.regs[4];
@@ -207,14 +210,14 @@ function returnToSelector(c: Cpu, os: number, csSel: number, eip: number, afterC
   c.eip = eip;
   c.setSegCache(2, ssSel, descBase(desc.lo, desc.hi), descLimit(desc.lo, desc.hi), sattr);
   const big = (sattr & 0x4000) !== 0;
-  const newEsp = (os === 4 ? espVal : espVal & 0xffff) + (isIret ? 0 : popImm);
+  const newEsp = (os === 4 ? espVal >>> 0 : espVal & 0xffff) + (isIret ? 0 : popImm);
   c.regs[4] = big ? newEsp : (c.regs[4] & ~0xffff) | (newEsp & 0xffff);
   c.cpl = rpl; c.cplChanged();
   clearInaccessibleSegments(c);
 }
 
 export function retFar(c: Cpu, os: number, popImm: number): void {
-  const eip = c.peek(os, 0);
+  const eip = c.peek(os, 0) >>> 0;
   const cs = c.peek(os, os) & 0xffff;
   if (!(c.cr0 & 1)) {
     const sp = (c.stack32 ? c.regs[4] >>> 0 : c.regs[4] & 0xffff) + 2 * os + popImm;
@@ -228,7 +231,7 @@ export function retFar(c: Cpu, os: number, popImm: number): void {
 export function iret(c: Cpu, os: number): void {
   const cplBefore = c.cpl;
   if (!(c.cr0 & 1)) {
-    const eip = c.peek(os, 0), cs = c.peek(os, os) & 0xffff, fl = c.peek(os, 2 * os);
+    const eip = c.peek(os, 0) >>> 0, cs = c.peek(os, os) & 0xffff, fl = c.peek(os, 2 * os);
     const sp = (c.stack32 ? c.regs[4] >>> 0 : c.regs[4] & 0xffff) + 3 * os;
     c.regs[4] = c.stack32 ? sp : (c.regs[4] & ~0xffff) | (sp & 0xffff);
     realModeCs(c, cs, eip);
@@ -239,7 +242,7 @@ export function iret(c: Cpu, os: number): void {
     const back = c.readSys16(c.trBase);
     taskSwitch(c, back, TaskSwitchReason.Iret, c.eip);
   } else {
-    const eip = c.peek(os, 0), cs = c.peek(os, os) & 0xffff, fl = c.peek(os, 2 * os);
+    const eip = c.peek(os, 0) >>> 0, cs = c.peek(os, os) & 0xffff, fl = c.peek(os, 2 * os);
     if (os === 4 && (fl & 0x20000) && c.cpl === 0) c.fault(13, 0); // virtual-8086 mode is not implemented
     const old = c.getEflags();
     // Which bits iret may change depends on the privilege it runs at (SDM iret pseudo-code).

@@ -1,6 +1,7 @@
 // Integer arithmetic, logic, shifts/rotates, multiply/divide, bit operations and flag instructions.
 //
-// Conventions: operand values are unsigned numbers masked to the operand size (`os` bytes). Results
+// Conventions: operand values are masked to the operand size (`os` bytes); 32-bit values are kept as
+// signed int32 (V8 keeps those unboxed), unsigned views are taken locally with `>>> 0`. Results
 // that ALU instructions produce are recorded for lazy flags (flags.ts) instead of computing EFLAGS.
 // Memory destinations use the read-modify-write path (readRMWOperand / writeRMWOperand), whose read
 // already checks write permission, so a flag update is never followed by a faulting write.
@@ -10,7 +11,7 @@ import type { Insn } from './insn';
 import { Lazy, SIZE_INDEX, SIZE_MASK, SIZE_SIGN } from './flags';
 import { Flag } from './registers';
 
-function mask(os: number, v: number): number { return os === 4 ? v >>> 0 : v & (os === 2 ? 0xffff : 0xff); }
+function mask(os: number, v: number): number { return os === 4 ? v | 0 : v & (os === 2 ? 0xffff : 0xff); }
 /** Sign-extends an `os`-byte value to a JS int. */
 function sx(os: number, v: number): number { return os === 4 ? v | 0 : os === 2 ? (v << 16) >> 16 : (v << 24) >> 24; }
 
@@ -89,6 +90,7 @@ export function negRm(c: Cpu, i: Insn): void {
 /** Unsigned 32x32 -> 64 multiply without losing precision: returns the low half, high half in mulHi. */
 let mulHi = 0;
 function mul32(a: number, b: number): number {
+  a >>>= 0; b >>>= 0;
   const aL = a & 0xffff, aH = a >>> 16, bL = b & 0xffff, bH = b >>> 16;
   const ll = aL * bL, lh = aL * bH, hl = aH * bL, hh = aH * bH;
   const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
@@ -148,7 +150,7 @@ export function imul3(c: Cpu, i: Insn): void {
 }
 
 export function div(c: Cpu, i: Insn): void {
-  const d = c.readRM(i);
+  const d = i.os === 4 ? c.readRM(i) >>> 0 : c.readRM(i);
   if (d === 0) c.fault(0);
   if (i.os === 1) {
     const n = c.r16[0], q = Math.floor(n / d);
@@ -384,7 +386,7 @@ export function cmpxchg8b(c: Cpu, i: Insn): void {
   const lin = c.linW(i.seg, c.ea(i), 8);
   c.probeWrite(lin, 4); c.probeWrite((lin + 4) >>> 0, 4);
   const lo = c.read32(lin), hi = c.read32((lin + 4) >>> 0);
-  if (lo === c.regs[0] >>> 0 && hi === c.regs[2] >>> 0) {
+  if (lo === c.regs[0] && hi === c.regs[2]) {
     c.write32(lin, c.regs[3]); c.write32((lin + 4) >>> 0, c.regs[1]);
     c.setArith(Flag.ZF, Flag.ZF);
   } else {

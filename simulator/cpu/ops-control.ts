@@ -26,7 +26,7 @@ export function callRel(c: Cpu, i: Insn): void {
   c.eip = target;
 }
 export function callRm(c: Cpu, i: Insn): void {
-  const os = i.os, target = c.readRM(i);
+  const os = i.os, target = i.os === 4 ? c.readRM(i) >>> 0 : c.readRM(i);
   if (target > c.segLimit[1]) c.fault(13, 0);
   c.push(os, c.eip);
   c.eip = target;
@@ -36,13 +36,13 @@ export function callRm(c: Cpu, i: Insn): void {
 export function retNear32(c: Cpu): void {
   if (c.stack32) {
     const sp = c.regs[4] >>> 0;
-    const t = c.read32(c.linR(2, sp, 4));
+    const t = c.read32(c.linR(2, sp, 4)) >>> 0;
     if (t > c.segLimit[1]) c.fault(13, 0);
     c.regs[4] = sp + 4;
     c.eip = t;
     return;
   }
-  const t = c.peek(4, 0);
+  const t = c.peek(4, 0) >>> 0;
   if (t > c.segLimit[1]) c.fault(13, 0);
   c.regs[4] = (c.regs[4] & ~0xffff) | ((c.regs[4] + 4) & 0xffff);
   c.eip = t;
@@ -50,7 +50,7 @@ export function retNear32(c: Cpu): void {
 /** c3 / c2 imm16. */
 export function retNear(c: Cpu, i: Insn): void {
   const os = i.os;
-  const t = c.peek(os, 0);
+  const t = c.peek(os, 0) >>> 0;
   if (t > c.segLimit[1]) c.fault(13, 0);
   const sp = (c.stack32 ? c.regs[4] >>> 0 : c.regs[4] & 0xffff) + os + i.imm;
   c.regs[4] = c.stack32 ? sp : (c.regs[4] & ~0xffff) | (sp & 0xffff);
@@ -73,12 +73,12 @@ export function jmpFarImm(c: Cpu, i: Insn): void { jmpFar(c, i.imm2, i.imm); }
 export function callFarImm(c: Cpu, i: Insn): void { callFar(c, i.imm2, i.imm, i.os); }
 export function jmpFarMem(c: Cpu, i: Insn): void {
   const lin = c.linR(i.seg, c.ea(i), i.os + 2);
-  const off = c.read(i.os, lin), sel = c.read16((lin + i.os) >>> 0);
+  const off = c.read(i.os, lin) >>> 0, sel = c.read16((lin + i.os) >>> 0);
   jmpFar(c, sel, off);
 }
 export function callFarMem(c: Cpu, i: Insn): void {
   const lin = c.linR(i.seg, c.ea(i), i.os + 2);
-  const off = c.read(i.os, lin), sel = c.read16((lin + i.os) >>> 0);
+  const off = c.read(i.os, lin) >>> 0, sel = c.read16((lin + i.os) >>> 0);
   callFar(c, sel, off, i.os);
 }
 export function retFarImm(c: Cpu, i: Insn): void { retFar(c, i.os, i.imm); }

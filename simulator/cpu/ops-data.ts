@@ -206,7 +206,7 @@ export function inOp(c: Cpu, i: Insn): void {
 export function outOp(c: Cpu, i: Insn): void {
   const port = i.imm < 0 ? c.r16[4] : i.imm;
   checkIoPermission(c, port, i.os);
-  c.bus.ioWrite(port, i.os as 1 | 2 | 4, c.getReg(i.os, 0));
+  c.bus.ioWrite(port, i.os as 1 | 2 | 4, c.getReg(i.os, 0) >>> 0);
 }
 
 export { Flag };

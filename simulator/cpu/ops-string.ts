@@ -125,7 +125,7 @@ export function outs(c: Cpu, i: Insn): void {
   let n = 0;
   for (;;) {
     if (i.rep && cx(c, a) === 0) return;
-    c.bus.ioWrite(port, os as 1 | 2 | 4, c.read(os, c.linR(ss, si(c, a), os)));
+    c.bus.ioWrite(port, os as 1 | 2 | 4, c.read(os, c.linR(ss, si(c, a), os)) >>> 0);
     advSi(c, a, d);
     if (!i.rep) return;
     if (decCx(c, a) === 0) return;

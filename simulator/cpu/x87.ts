@@ -103,7 +103,7 @@ function writeExt80(c: Cpu, lin: number, v: number): void {
   c.write32(lin, mLo); c.write32((lin + 4) >>> 0, mHi); c.write16((lin + 8) >>> 0, (sign << 15) | e);
 }
 function readExt80(c: Cpu, lin: number): number {
-  const mLo = c.read32(lin), mHi = c.read32((lin + 4) >>> 0), se = c.read16((lin + 8) >>> 0);
+  const mLo = c.read32(lin) >>> 0, mHi = c.read32((lin + 4) >>> 0) >>> 0, se = c.read16((lin + 8) >>> 0);
   const sign = se & 0x8000 ? -1 : 1, e = se & 0x7fff;
   if (e === 0x7fff) return (mHi & 0x7fffffff) || mLo ? NaN : sign * Infinity;
   if (e === 0 && mHi === 0 && mLo === 0) return sign * 0;
@@ -295,7 +295,7 @@ function x87Mem(c: Cpu, i: Insn, f: Fpu, grp: number, reg: number): void {
         }
         case 5: {
           const lin = memLin(c, i, 8, false);
-          const lo = c.read32(lin), hi = c.read32((lin + 4) >>> 0) | 0;
+          const lo = c.read32(lin) >>> 0, hi = c.read32((lin + 4) >>> 0) | 0;
           f.push(hi * 4294967296 + lo); return;
         }
         case 7: {
@@ -404,8 +404,8 @@ function fxrstor(c: Cpu, lin: number, f: Fpu): void {
   const ftw = c.read16((lin + 4) >>> 0) & 0xff;
   for (let r = 0; r < 8; r++) f.empty[r] = (ftw >> r) & 1 ? 0 : 1;
   f.fop = c.read16((lin + 6) >>> 0) & 0x7ff;
-  f.fip = c.read32((lin + 8) >>> 0); f.fcs = c.read16((lin + 12) >>> 0);
-  f.fdp = c.read32((lin + 16) >>> 0); f.fds = c.read16((lin + 20) >>> 0);
-  f.mxcsr = mx;
+  f.fip = c.read32((lin + 8) >>> 0) >>> 0; f.fcs = c.read16((lin + 12) >>> 0);
+  f.fdp = c.read32((lin + 16) >>> 0) >>> 0; f.fds = c.read16((lin + 20) >>> 0);
+  f.mxcsr = mx >>> 0;
   for (let k = 0; k < 8; k++) f.st[(f.top + k) & 7] = readExt80(c, (lin + 32 + 16 * k) >>> 0);
 }

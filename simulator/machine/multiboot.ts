@@ -89,13 +89,14 @@ export function parseMultibootKernel(image: Uint8Array): ParsedKernel {
   const machine = view.getUint16(18, true);
   if (machine !== EM_386) throw new KernelImageError(`not an i386 kernel: ELF machine ${machine} (need 3, EM_386)`);
 
+  // A truncated file is reported as such even when the cut also removed the multiboot header.
+  const elfSegments = readElfLoadSegments(image, view);
+
   const header = findMultibootHeader(image);
   if (!header) {
     throw new KernelImageError('no multiboot header (magic 0x1BADB002 with a valid checksum) in the first 8 KiB');
   }
-  if (header.flags & 0x4) {
-    // Video mode request: we have only a serial console, which is what QEMU -nographic gives too.
-  }
+  // (flags bit 2, a video mode request, is ignored: the console is the serial port, as with QEMU -nographic)
 
   // The a.out kludge: the header itself says where the file goes.
   if (header.flags & 0x10000) {
@@ -120,11 +121,16 @@ export function parseMultibootKernel(image: Uint8Array): ParsedKernel {
     };
   }
 
-  const entry = view.getUint32(24, true);
+  if (elfSegments.length === 0) throw new KernelImageError('ELF has no PT_LOAD segment: nothing to load');
+  return { entry: view.getUint32(24, true), segments: elfSegments, headerOffset: header.offset, headerFlags: header.flags };
+}
+
+/** The PT_LOAD segments of an ELF32 image, with bounds checked against the file. */
+function readElfLoadSegments(image: Uint8Array, view: DataView): LoadSegment[] {
   const phoff = view.getUint32(28, true);
   const phentsize = view.getUint16(42, true);
   const phnum = view.getUint16(44, true);
-  if (phnum === 0) throw new KernelImageError('ELF has no program headers: nothing to load');
+  if (phnum === 0) return [];
   if (phentsize < 32) throw new KernelImageError(`bad ELF program header size ${phentsize}`);
   if (phoff + phnum * phentsize > image.length) {
     throw new KernelImageError(`truncated ELF: program headers end at ${phoff + phnum * phentsize}, file has ${image.length} bytes`);
@@ -144,8 +150,7 @@ export function parseMultibootKernel(image: Uint8Array): ParsedKernel {
     if (memsz === 0) continue;
     segments.push({ paddr, data: image.subarray(offset, offset + filesz), memSize: memsz });
   }
-  if (segments.length === 0) throw new KernelImageError('ELF has no PT_LOAD segment: nothing to load');
-  return { entry, segments, headerOffset: header.offset, headerFlags: header.flags };
+  return segments;
 }
 
 /**

@@ -38,11 +38,24 @@ async function runCommand(title) {
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
-  await page.keyboard.press('Enter');
+  await row.click();
 }
 
 async function expectVisible(locator, what, timeout = 15000) {
   try { await locator.first().waitFor({ state: 'visible', timeout }); } catch { throw new Error(`not visible: ${what}`); }
+}
+
+/** The document of a webview panel, found by its <h1> (webviews are nested iframes: index.html > fake.html). */
+async function webviewFrame(heading, timeout = 20000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      if (!f.url().includes('fake.html')) continue;
+      try { if (await f.locator('h1', { hasText: heading }).count()) return f; } catch { /* frame navigating */ }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview with heading "${heading}"`);
 }
 
 function paneHeader(title) { return page.locator('.pane-header', { hasText: title }); }
@@ -91,7 +104,7 @@ try {
 
   await step('the Kernel Timeline opens with its empty state', async () => {
     await runCommand('ksim: Show Kernel Timeline');
-    const frame = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+    const frame = await webviewFrame('Kernel Timeline');
     await expectVisible(frame.locator('#status', { hasText: 'No ksim session is running' }), 'the timeline empty state', 20000);
     await expectVisible(frame.locator('svg[role="application"]'), 'the timeline drawing (focusable)');
   });
@@ -129,7 +142,7 @@ try {
     });
     await step('the timeline shows the context switch', async () => {
       await runCommand('ksim: Show Kernel Timeline');
-      const frame = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+      const frame = await webviewFrame('Kernel Timeline');
       await expectVisible(frame.locator('g[data-kind="switch"]'), 'a context switch marker in the timeline', 30000);
       const label = await frame.locator('g[data-kind="switch"]').first().getAttribute('aria-label');
       if (!label || !label.includes('→')) throw new Error(`switch marker without prev → next: ${label}`);

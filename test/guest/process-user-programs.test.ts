@@ -3,25 +3,11 @@
 // Linux kernel: it is the reference for what fork/vfork/clone/pipe/signals/copy-on-write must produce.
 // The scenario tests later compare the same programs' lines printed under the ksim kernel with these.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-
-const userDir = path.resolve(__dirname, '../../simulator/guest/user');
-
-export function buildUserPrograms(outDir: string): void {
-  execFileSync('make', ['-s', '-C', userDir, `O=${outDir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function runOnHost(binDir: string, prog: string, args: string[] = []): { out: string; status: number | null; signal: string | null } {
-  const r = spawnSync(path.join(binDir, prog), args, {
-    env: { BINDIR: binDir },
-    encoding: 'utf8',
-    timeout: 30000,
-  });
-  return { out: r.stdout, status: r.status, signal: r.signal };
-}
+import { buildUserPrograms, runOnHost } from './process-helpers';
 
 describe('user programs on the host Linux kernel (reference behaviour)', function () {
   this.timeout(120000);

@@ -8,7 +8,7 @@ export const FIXTURE_SPEC: DumpSpec = {
     { where: 'visit', hits: 3 }, { where: 'tick', hits: 3 }, { where: 'sum_tasks', hits: 2 },
     { where: 'worker', hits: 3 }, { where: 'link_tail', hits: 3 }, { where: 'fib', hits: 6 },
     { where: 'do_work', hits: 2 }, { where: 'recurse', hits: 4 }, { where: 'asm_helper', hits: 2 },
-    { where: "*'asm_helper.inner'", hits: 2 }, { where: 'square', hits: 3 }, { where: 'main.c:33', hits: 2 },
+    { where: '*asm_helper_inner', hits: 2 }, { where: 'square', hits: 3 }, { where: 'main.c:33', hits: 2 },
     { where: 'shared.c:72', hits: 2 }, { where: 'main', hits: 1 },
   ],
   maxStops: 60,

@@ -25,11 +25,17 @@ describe('symbols: CFI unwinding equals gdb bt at native stop points', function 
       let compared = 0;
       for (const stop of stops) {
         const mem = dumpMemory(stop, bytes);
-        const frames = unwind(syms, dumpRegisters(stop), mem);
+        const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms });
         // gdb goes on into libc (__libc_start_call_main...), for which we have no symbols: compare up
         // to and including main.
         const mainAt = stop.frames.findIndex((f) => f.name === 'main');
-        assert.ok(mainAt >= 0, `gdb reached main from ${stop.where}`);
+        if (mainAt < 0 || stop.frames.slice(0, mainAt).some((f) => f.name === null)) {
+          // gdb lost the chain (it unwinds an asm label without CFI as if it were a function entry);
+          // not an oracle here — but our frame-pointer fallback must still reach main.
+          const ourMain = frames.findIndex((f) => f.function === 'main');
+          assert.ok(ourMain > 0 && frames.slice(0, ourMain).every((f) => f.function), `${stop.where}: ${frames.map((f) => f.function).join(' < ')}`);
+          continue;
+        }
         const want = stop.frames.slice(0, mainAt + 1);
         const tag = `${name} stop in ${stop.where} @0x${stop.regs.eip!.toString(16)}`;
         assert.ok(frames.length >= want.length, `${tag}: ${frames.length} frames, gdb ${want.length}: ${frames.map((f) => f.function).join(' < ')}`);
@@ -59,7 +65,7 @@ describe('symbols: CFI unwinding equals gdb bt at native stop points', function 
     let checked = 0;
     for (const stop of stopsFor(elf, FIXTURE_SPEC)) {
       const mem = dumpMemory(stop, bytes);
-      const frames = unwind(syms, dumpRegisters(stop), mem).filter((f) => f.kind !== 'inline');
+      const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms }).filter((f) => f.kind !== 'inline');
       // Walk the ebp chain from a frame whose ebp is set up (after the prologue) and compare return addresses.
       for (let i = 0; i + 1 < frames.length; i++) {
         const f = frames[i];

@@ -101,7 +101,7 @@ static u32 do_strings(void) {
 u32 bench_main(void) {
 	u32 h = 0;
 	puts("ksim bench guest\n");
-	for (int round = 0; round < 24; round++) {
+	for (int round = 0; round < 140; round++) {
 		h ^= do_sieve();
 		h = h * 33 + do_sort();
 		h ^= do_matrix();

@@ -203,6 +203,26 @@ static int unshare_sighand(void)
 	return 0;
 }
 
+/*
+ * When the init kernel thread becomes /sbin/init, the kernel threads it started during boot
+ * (ksoftirqd/N, events/N, migration/N...) are its children. They are handed to process 0: user-space
+ * init must only see user processes in wait4 (it waits until -ECHILD to end a scenario). This is a
+ * ksim choice: 2.6.11 leaves them with init, and Linux 2.6.22+ makes every kernel thread a child of
+ * kthreadd instead. Kernel threads have no mm.
+ */
+static void reparent_kernel_threads(struct task_struct *tsk)
+{
+	struct task_struct *p, *n;
+	write_lock_irq(&tasklist_lock);
+	list_for_each_entry_safe(p, n, &tsk->children, sibling) {
+		if (p->mm)
+			continue;
+		p->real_parent = p->parent = &init_task;
+		list_move_tail(&p->sibling, &init_task.children);
+	}
+	write_unlock_irq(&tasklist_lock);
+}
+
 /* Drop the FPU state of the old program: its first FPU instruction will trap and get a clean FPU. */
 static void clear_fpu_state(struct task_struct *tsk)
 {
@@ -369,6 +389,8 @@ int do_execve(const char __user *filename, char __user *const __user *argv, char
 	set_fs(USER_DS);
 	unshare_sighand();
 	clear_fpu_state(current);
+	if (current->flags & PF_KTHREAD)
+		reparent_kernel_threads(current);
 	current->flags &= ~(PF_FORKNOEXEC | PF_KTHREAD);	/* a kernel thread becomes a user process */
 	current->did_exec = 1;
 	strncpy(current->comm, e->name, sizeof(current->comm) - 1);

@@ -21,9 +21,8 @@
 #include <asm/errno.h>
 #include <asm/i387.h>
 
-/* The process list and the PID hash tables are protected by tasklist_lock (seed 003:1272). */
-rwlock_t tasklist_lock = RW_LOCK_UNLOCKED;
-int nr_threads;			/* tasks in the system, except the idle tasks */
+/* The process list and the PID hash tables are protected by tasklist_lock (seed 003:1272); it and
+ * nr_threads are defined in kernel/sched.c. */
 int max_threads = 1024;		/* Linux derives it from the RAM size (extrapolation) */
 unsigned long total_forks;	/* processes and threads ever created */
 

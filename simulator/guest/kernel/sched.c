@@ -44,7 +44,7 @@
 #define MAX_SLEEP_AVG (DEF_TIMESLICE * MAX_BONUS)
 #define STARVATION_LIMIT (MAX_SLEEP_AVG)
 #define NS_MAX_SLEEP_AVG (JIFFIES_TO_NS(MAX_SLEEP_AVG))
-#define CURRENT_BONUS(p) ((int)(NS_TO_JIFFIES((unsigned long long)(p)->sleep_avg) * MAX_BONUS / MAX_SLEEP_AVG))
+#define CURRENT_BONUS(p) current_bonus(p)
 #define GRANULARITY max(10 * HZ / 1000, 1U)
 #define TIMESLICE_GRANULARITY(p) (GRANULARITY * (1 << (((MAX_BONUS - CURRENT_BONUS(p)) ?: 1) - 1)))
 #define SCALE(v1, v1_max, v2_max) ((v1) * (v2_max) / (v1_max))
@@ -52,6 +52,12 @@
 #define TASK_INTERACTIVE(p) ((p)->prio <= (p)->static_prio - DELTA(p))
 #define INTERACTIVE_SLEEP(p) (JIFFIES_TO_NS(MAX_SLEEP_AVG * (MAX_BONUS / 2 + DELTA((p)) + 1) / MAX_BONUS - 1))
 #define TASK_PREEMPTS_CURR(p, rq) ((p)->prio < (rq)->curr->prio)
+
+/* CURRENT_BONUS: sleep_avg scaled to 0..MAX_BONUS. */
+static inline int current_bonus(struct task_struct *p)
+{
+	return (int)(NS_TO_JIFFIES((unsigned long long)p->sleep_avg) * MAX_BONUS / MAX_SLEEP_AVG);
+}
 
 /* Time slice from the static priority: nice 0 gets 100 ms, nice -20 800 ms, nice +19 5 ms. */
 #define SCALE_PRIO(x, prio) max((x) * (MAX_PRIO - (prio)) / (MAX_USER_PRIO / 2), MIN_TIMESLICE)
@@ -84,6 +90,7 @@ typedef struct runqueue {
 	struct list_head migration_queue;
 	/* ksim counters for the scenarios and the debugger */
 	unsigned long nr_preempt_irq;     /* preempt_schedule_irq calls (kernel preemption) */
+	unsigned long nr_preempt_enable;  /* preempt_schedule calls from preempt_enable */
 	unsigned long nr_resched_ipi;     /* RESCHEDULE IPIs received */
 	unsigned long nr_goodness_examined, nr_goodness_picks, max_goodness_examined;
 	unsigned long nr_o1_picks;
@@ -631,8 +638,8 @@ static void rebalance_tick(int this_cpu, runqueue_t *this_rq, int idle)
  * TIF_NEED_RESCHED so the interrupt return path calls schedule().
  */
 #define EXPIRED_STARVING(rq) \
-	((STARVATION_LIMIT && ((rq)->expired_timestamp && \
-	  (jiffies - (rq)->expired_timestamp >= STARVATION_LIMIT * ((rq)->nr_running) + 1))) || \
+	(((rq)->expired_timestamp && \
+	  (jiffies - (rq)->expired_timestamp >= STARVATION_LIMIT * ((rq)->nr_running) + 1)) || \
 	 ((rq)->curr->static_prio > (rq)->best_expired_prio))
 
 void scheduler_tick(int user_ticks, int sys_ticks)
@@ -843,6 +850,7 @@ asmlinkage void preempt_schedule(void)
 	struct thread_info *ti = current_thread_info();
 	if (unlikely(ti->preempt_count || irqs_disabled()))
 		return;
+	this_rq()->nr_preempt_enable++;
 need_resched:
 	ti->preempt_count = PREEMPT_ACTIVE;
 	schedule();
@@ -1247,6 +1255,7 @@ void sched_init_smp(void)
 unsigned long sched_nr_running(int cpu) { return cpu_rq(cpu)->nr_running; }
 unsigned long long sched_nr_switches(int cpu) { return cpu_rq(cpu)->nr_switches; }
 unsigned long sched_nr_preempt_irq(int cpu) { return cpu_rq(cpu)->nr_preempt_irq; }
+unsigned long sched_nr_preempt_enable(int cpu) { return cpu_rq(cpu)->nr_preempt_enable; }
 unsigned long sched_nr_resched_ipi(int cpu) { return cpu_rq(cpu)->nr_resched_ipi; }
 unsigned long sched_nr_pulled(int cpu) { return cpu_rq(cpu)->nr_pulled; }
 unsigned long sched_max_goodness_examined(int cpu) { return cpu_rq(cpu)->max_goodness_examined; }
@@ -1259,13 +1268,17 @@ void wait_task_inactive(struct task_struct *p)
 {
 	unsigned long flags;
 	runqueue_t *rq;
-	int running;
+	int running, preempted;
 repeat:
 	rq = task_rq_lock(p, &flags);
 	running = task_running(rq, p) || p->array;
+	/* Queued but not running: it was preempted before it could sleep — let it run. */
+	preempted = !task_running(rq, p);
 	task_rq_unlock(rq, &flags);
 	if (running) {
 		cpu_relax();
+		if (preempted)
+			yield();
 		goto repeat;
 	}
 }

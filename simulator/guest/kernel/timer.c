@@ -46,7 +46,7 @@ volatile u64 jiffies_64 __attribute__((aligned(8)));
 /* jiffies is the low 32 bits of jiffies_64 (the linker script of 2.6 aliases them; here a union would
  * hide it from the debugger, so do_timer writes both). */
 volatile unsigned long jiffies;
-unsigned int HZ = 100;
+unsigned int HZ = 1000;
 
 static void internal_add_timer(tvec_base_t *base, struct timer_list *timer)
 {

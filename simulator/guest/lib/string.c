@@ -2,20 +2,30 @@
  * them by builtins because the kernel is built with -fno-builtin). */
 #include <linux/string.h>
 
+/* memset/memcpy with the string instructions: "rep stosl" / "rep movsl" for whole words, then the
+ * remaining bytes (as 2.6.11's include/asm-i386/string.h does). */
 void *memset(void *s, int c, size_t n)
 {
-	unsigned char *p = s;
-	while (n--)
-		*p++ = (unsigned char)c;
+	unsigned long fill = (unsigned char)c * 0x01010101UL;
+	int d0, d1;
+	__asm__ __volatile__("rep; stosl\n\t"
+			     "movl %4,%%ecx\n\t"
+			     "rep; stosb"
+			     : "=&c"(d0), "=&D"(d1)
+			     : "a"(fill), "0"(n / 4), "g"(n & 3), "1"(s)
+			     : "memory");
 	return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
+	int d0, d1, d2;
+	__asm__ __volatile__("rep; movsl\n\t"
+			     "movl %4,%%ecx\n\t"
+			     "rep; movsb"
+			     : "=&c"(d0), "=&D"(d1), "=&S"(d2)
+			     : "0"(n / 4), "g"(n & 3), "1"(d), "2"(s)
+			     : "memory");
 	return d;
 }
 

@@ -15,6 +15,7 @@
  *   9. (cmdline "echo") UART RX interrupt via IOAPIC pin 4: echo input until '.'
  * and exits through isa-debug-exit with 0 (exit status 1) on success, 1 (status 3) on failure.
  *
+ * "halt" and "triple" end the run at once (all CPUs halted with IF=0; a triple fault).
  * Two more modes reuse the same drivers:
  *   "soak"  after the phases, run forever: every CPU computes, takes a 1 kHz LAPIC timer and sends IPIs
  *           to its neighbour, the UART echoes input — a busy SMP machine for the determinism tests.
@@ -528,6 +529,15 @@ void kmain(u32 magic, const u32 *mbi) {
   while (*cmd && *cmd != ' ') cmd++;        /* the loader puts the image name first (QEMU, GRUB) */
   while (*cmd == ' ') cmd++;
   if (cmdline_has(cmd, "bench")) bench_main(cmd);
+  if (cmdline_has(cmd, "halt")) {           /* every CPU halted with interrupts off: ksim run exits 0 */
+    puts("halting\n");
+    for (;;) __asm__ volatile("cli; hlt");
+  }
+  if (cmdline_has(cmd, "triple")) {         /* no IDT at all: int3 -> #GP -> #DF -> triple fault */
+    static const struct { u16 limit; u32 base; } __attribute__((packed)) no_idt = { 0, 0 };
+    puts("triple faulting\n");
+    __asm__ volatile("lidt %0; int3" : : "m"(no_idt));
+  }
   if (!mbi) bench_main("bench");             /* a bare bench harness passes no information block */
   puts("multiboot: mem_lower="); putu(mbi[1]); puts(" mem_upper="); putu(mbi[2]);
   puts(" cmdline='"); puts(cmd); puts("'\n");

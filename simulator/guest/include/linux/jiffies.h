@@ -2,7 +2,7 @@
 #define _LINUX_JIFFIES_H
 #include <linux/types.h>
 /* jiffies: the number of timer ticks since boot, incremented by do_timer (once per tick, on the CPU
- * that handles IRQ 0). HZ ticks per second; settable with "hz=" on the command line (default 100). */
+ * that handles IRQ 0). HZ ticks per second; settable with "hz=" on the command line (default 1000, as 2.6 on i386). */
 extern volatile u64 jiffies_64;
 extern volatile unsigned long jiffies;
 extern unsigned int HZ;

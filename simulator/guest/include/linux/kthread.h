@@ -10,5 +10,7 @@ int kthread_stop(struct task_struct *k);
 int kthread_should_stop(void);
 #define kthread_run(threadfn, data, namefmt, ...) ({ \
 	struct task_struct *__k = kthread_create(threadfn, data, namefmt, ##__VA_ARGS__); \
-	if (__k) wake_up_process(__k); __k; })
+	if (__k) \
+		wake_up_process(__k); \
+	__k; })
 #endif

@@ -5,7 +5,8 @@
  * init starts the scenario's workload, then reaps every child, including orphans that exit_notify
  * reparented to it, until none is left (wait4 -> -ECHILD). It then prints a summary and powers the
  * machine off, which the ksim kernel implements by writing the exit code to the isa-debug-exit port.
- * Scenario `default` never ends: it runs the shell on the console and a mixed workload.
+ * Scenario `default` never ends: it runs the shell on the console and a mixed workload;
+ * `process-all` runs every scenario's workload one after the other.
  */
 #include "ulib.h"
 
@@ -100,6 +101,14 @@ int main(int argc, char **argv)
 		printf("init: not process 1 (pid %d): orphans will not come to us\n", getpid());
 	if (!strcmp(name, "default"))
 		run_default();
+	if (!strcmp(name, "process-all")) {
+		/* Every workload in turn in one boot (cheaper for slow simulated multi-CPU runs). */
+		int failed = 0;
+		for (unsigned int i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+			failed |= run_scenario(&scenarios[i]);
+		reboot_power_off(failed);
+		return failed;
+	}
 	for (unsigned int i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		if (!strcmp(name, scenarios[i].name)) {
 			int r = run_scenario(&scenarios[i]);

@@ -5,7 +5,7 @@
 
 %include "common.inc"
 
-ITERATIONS equ 900
+ITERATIONS equ 600
 
 section .text
 BOOT

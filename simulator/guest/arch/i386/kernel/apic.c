@@ -9,6 +9,7 @@
 #include <asm/apic.h>
 #include <asm/io.h>
 #include <asm/hw_irq.h>
+#include <asm/processor.h>
 
 unsigned int apic_timer_count_per_tick;
 
@@ -32,56 +33,38 @@ int hard_smp_processor_id(void)
 	return GET_APIC_ID(apic_read(APIC_ID));
 }
 
-/* PIT channel 0 counter, latched (command 0x00 to port 0x43) and read low byte, high byte. */
-static unsigned int get_8254_timer_count(void)
-{
-	unsigned long flags;
-	local_irq_save(flags);
-	outb(0x00, 0x43);
-	unsigned int count = inb(0x40);
-	count |= inb(0x40) << 8;
-	local_irq_restore(flags);
-	return count;
-}
-
-/* Wait until the PIT's counter wraps around (it counts LATCH..1 and reloads): one tick boundary.
- * Gives up after many reads so a PC without a readable PIT cannot hang the boot. */
-static int wait_8254_wraparound(void)
-{
-	unsigned int curr = get_8254_timer_count(), prev;
-	for (long i = 0; i < 20000000; i++) {
-		prev = curr;
-		curr = get_8254_timer_count();
-		if ((int)(curr - prev) > 300)
-			return 1;
-	}
-	return 0;
-}
-
 /*
- * calibrate_APIC_clock (2.6.11): the local APIC timer counts at the bus clock / divider, which the
- * kernel does not know. Let the timer count down from 0xffffffff over a number of PIT ticks (whose
- * frequency, 1193182 Hz, is known) and derive the count per tick. The result only affects timing,
- * never a scenario's summary.
+ * calibrate_APIC_clock: the local APIC timer counts at the bus clock / divider, which the kernel does
+ * not know. Let the timer count down from 0xffffffff while the PIT, whose frequency (1193182 Hz) is
+ * known, produces a few IRQ 0 ticks, and derive the count per tick. 2.6.11 polls the PIT counter in
+ * a busy loop (wait_8254_wraparound); ksim waits for the ticks with "hlt" instead, so that a
+ * simulator spends no instructions on the wait. Runs with interrupts enabled, after time_init.
+ * The result only affects timing, never a scenario's summary.
  */
+static void wait_for_jiffy_edge(void)
+{
+	unsigned long j = jiffies;
+	while (jiffies == j)
+		safe_halt(); /* sti; hlt: the next interrupt wakes us (the PIT tick, at the latest) */
+}
+
 void calibrate_APIC_clock(void)
 {
-	unsigned int loops = HZ / 10 ? HZ / 10 : 1;
+	unsigned int loops = 2;
 	apic_write(APIC_TDCR, APIC_TDR_DIV_16);
 	apic_write(APIC_LVTT, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
 	apic_write(APIC_TMICT, 0xffffffff);
-	int ok = wait_8254_wraparound();
+	wait_for_jiffy_edge();
 	unsigned long t1 = apic_read(APIC_TMCCT);
-	for (unsigned int i = 0; ok && i < loops; i++)
-		ok = wait_8254_wraparound();
+	for (unsigned int i = 0; i < loops; i++)
+		wait_for_jiffy_edge();
 	unsigned long t2 = apic_read(APIC_TMCCT);
-	if (ok && t1 > t2)
-		apic_timer_count_per_tick = (t1 - t2) / loops;
-	if (!ok || apic_timer_count_per_tick < 16) {
+	apic_timer_count_per_tick = t1 > t2 ? (t1 - t2) / loops : 0;
+	if (apic_timer_count_per_tick < 16) {
 		apic_timer_count_per_tick = 62500000 / 16 / HZ; /* assume a 62.5 MHz bus */
-		printk("APIC timer: PIT not readable, assuming %u counts per tick\n", apic_timer_count_per_tick);
+		printk("APIC timer: calibration failed, assuming %u counts per tick\n", apic_timer_count_per_tick);
 	} else
-		printk("APIC timer: %u counts per tick (divide by 16)\n", apic_timer_count_per_tick);
+		printk("APIC timer: calibrated against the PIT\n");
 }
 
 /* The local APIC timer in periodic mode: one LOCAL_TIMER_VECTOR interrupt per tick on this CPU. */
@@ -114,6 +97,12 @@ fastcall void smp_apic_timer_interrupt(struct pt_regs *regs)
 	irq_stat[cpu].apic_timer_irqs++;
 	ack_APIC_irq();
 	irq_enter();
+	{
+		extern unsigned int irq_nesting_max[NR_CPUS];
+		unsigned int depth = hardirq_count() >> HARDIRQ_SHIFT;
+		if (depth > irq_nesting_max[cpu])
+			irq_nesting_max[cpu] = depth;
+	}
 	update_process_times(user_mode(regs));
 	irq_exit();
 }

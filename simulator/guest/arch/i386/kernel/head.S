@@ -114,7 +114,7 @@ ENTRY(startup_32_smp)
 	movl %eax, %fs
 	movl %eax, %gs
 	movl %eax, %ss
-	jmp startup_32_enable_paging - __PAGE_OFFSET
+	jmp startup_32_enable_paging /* relative: lands on its physical address */
 
 	.data
 	.p2align 3

@@ -135,6 +135,11 @@ void cpu_init(int cpu)
 {
 	struct tss_struct *t = &init_tss[cpu];
 	struct task_struct *me = current;
+	/* This CPU's process 0 borrows the kernel's address space, like every kernel thread. */
+	if (cpu != 0) {
+		atomic_inc(&init_mm.mm_count);
+		me->active_mm = &init_mm;
+	}
 	cpu_gdt_init(cpu);
 	__asm__ __volatile__("lgdt %0" : : "m"(cpu_gdt_descr[cpu]));
 	__asm__ __volatile__("lidt %0" : : "m"(idt_descr));
@@ -158,7 +163,7 @@ void cpu_init(int cpu)
  */
 void machine_exit(int code)
 {
-	outl(code, 0xf4);
+	outb(code, 0xf4);
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }

@@ -57,6 +57,7 @@ struct sigframe {
 
 /* The eflags bits user code may change through sigreturn: CF PF AF ZF SF TF DF OF AC (not IF, IOPL). */
 #define FIX_EFLAGS 0x40DD5
+#define noinline __attribute__((noinline))
 
 static int setup_sigcontext(struct sigcontext *sc, struct pt_regs *regs, unsigned long mask)
 {
@@ -122,10 +123,14 @@ static int setup_frame(int sig, struct k_sigaction *ka, sigset_t *set, struct pt
 	return 0;
 }
 
-/* sigreturn (119): undo setup_frame. The value returned becomes eax again (system_call stores it). */
-asmlinkage int sys_sigreturn(struct pt_regs regs)
+/*
+ * restore_sigcontext: the body of sigreturn. It works through a pointer to the pt_regs frame on the
+ * kernel stack; sys_sigreturn passes it the address of its by-value parameter (the compiler could
+ * otherwise treat stores into a by-value parameter as dead, since nothing in C reads them later).
+ */
+static noinline int restore_sigcontext(struct pt_regs *regs)
 {
-	struct sigframe __user *uframe = (struct sigframe __user *)(regs.esp - 8);
+	struct sigframe __user *uframe = (struct sigframe __user *)(regs->esp - 8);
 	struct sigframe frame;
 	if (copy_from_user(&frame, uframe, sizeof(frame)))
 		goto badframe;
@@ -139,26 +144,32 @@ asmlinkage int sys_sigreturn(struct pt_regs regs)
 	spin_unlock_irq(&current->sighand->siglock);
 
 	struct sigcontext *sc = &frame.sc;
-	regs.ebx = sc->ebx;
-	regs.ecx = sc->ecx;
-	regs.edx = sc->edx;
-	regs.esi = sc->esi;
-	regs.edi = sc->edi;
-	regs.ebp = sc->ebp;
-	regs.esp = sc->esp;
-	regs.eip = sc->eip;
+	regs->ebx = sc->ebx;
+	regs->ecx = sc->ecx;
+	regs->edx = sc->edx;
+	regs->esi = sc->esi;
+	regs->edi = sc->edi;
+	regs->ebp = sc->ebp;
+	regs->esp = sc->esp;
+	regs->eip = sc->eip;
 	/* Segment registers are not taken from user memory: a bad selector would fault in iret. */
-	regs.xcs = __USER_CS;
-	regs.xss = __USER_DS;
-	regs.xds = __USER_DS;
-	regs.xes = __USER_DS;
-	regs.eflags = (regs.eflags & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS);
-	regs.orig_eax = -1;	/* we are not in a system call any more: no restart */
+	regs->xcs = __USER_CS;
+	regs->xss = __USER_DS;
+	regs->xds = __USER_DS;
+	regs->xes = __USER_DS;
+	regs->eflags = (regs->eflags & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS);
+	regs->orig_eax = -1;	/* we are not in a system call any more: no restart */
 	return sc->eax;
 
 badframe:
 	force_sig(SIGSEGV, current);
 	return 0;
+}
+
+/* sigreturn (119): undo setup_frame. The value returned becomes eax again (system_call stores it). */
+asmlinkage int sys_sigreturn(struct pt_regs regs)
+{
+	return restore_sigcontext(&regs);
 }
 
 /*

@@ -56,12 +56,11 @@ static struct task_struct *fork_idle(int cpu)
 	return idle;
 }
 
-/* Busy-wait for n ticks of jiffies (interrupts are on: the boot CPU's tick advances them). */
+/* Wait n ticks, sleeping (the init thread runs this with interrupts on; the timer wakes it). */
 static void wait_ticks(unsigned long n)
 {
-	unsigned long end = jiffies + n;
-	while (time_before(jiffies, end))
-		cpu_relax();
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	schedule_timeout(n);
 }
 
 static int do_boot_cpu(int apicid, int cpu)
@@ -96,14 +95,14 @@ static int do_boot_cpu(int apicid, int cpu)
 	/* Wait up to 5 seconds for the AP to call in. */
 	unsigned long timeout = jiffies + 5 * HZ;
 	while (!cpu_isset(cpu, cpu_callin_map) && time_before(jiffies, timeout))
-		cpu_relax();
+		wait_ticks(1);
 	ap_booting = 0;
 	if (!cpu_isset(cpu, cpu_callin_map)) {
 		printk("CPU%d (APIC id %d) did not respond\n", cpu, apicid);
 		return -1;
 	}
 	while (!cpu_online(cpu))
-		cpu_relax();
+		wait_ticks(1);
 	return 0;
 }
 

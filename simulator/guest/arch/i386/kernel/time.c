@@ -5,7 +5,7 @@
  * The PIT (8254) channel 0 fires IRQ 0 HZ times a second; time_init registers timer_interrupt on
  * it with SA_INTERRUPT (run with interrupts off, seed 003:2860). timer_interrupt calls do_timer,
  * which advances jiffies. The per-CPU work of a tick (scheduler_tick, the timer softirq) happens in
- * each CPU's local APIC timer interrupt (apic.c). HZ is 100 unless "hz=" on the command line says
+ * each CPU's local APIC timer interrupt (apic.c). HZ is 1000 (as in 2.6 on i386) unless "hz=" on the command line says
  * otherwise (10..1000).
  */
 #include <linux/sched.h>
@@ -43,9 +43,9 @@ static void setup_pit_timer(void)
 
 void time_init(void)
 {
-	int hz = get_option_int("hz", 100);
+	int hz = get_option_int("hz", 1000);
 	if (hz < 10 || hz > 1000) {
-		printk("hz=%d out of range 10..1000, using 100\n", hz);
+		printk("hz=%d out of range 10..1000, using 1000\n", hz);
 		hz = 100;
 	}
 	HZ = hz;

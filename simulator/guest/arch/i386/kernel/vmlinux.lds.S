@@ -25,16 +25,17 @@ SECTIONS
 		__ksim_scenarios_end = .;
 	}
 	. = ALIGN(4096);
+	__per_cpu_start = .;
+	.data.percpu : AT(ADDR(.data.percpu) - __PAGE_OFFSET) { *(.data.percpu) }
+	__per_cpu_end = .;
+	/* (the per-CPU template comes first: the .data rule below would otherwise swallow it) */
+	. = ALIGN(4096);
 	.data : AT(ADDR(.data) - __PAGE_OFFSET) {
 		*(.data.page_aligned)
 		. = ALIGN(8192);
 		*(.data.init_task)
 		*(.data .data.*)
 	}
-	. = ALIGN(4096);
-	__per_cpu_start = .;
-	.data.percpu : AT(ADDR(.data.percpu) - __PAGE_OFFSET) { *(.data.percpu) }
-	__per_cpu_end = .;
 	. = ALIGN(4096);
 	_edata = .;
 	__bss_start = .;

@@ -1,0 +1,12 @@
+import { FuzzSandbox, Rng } from './sandbox';
+const box = new FuzzSandbox(); const c = box.cpu;
+const snap = (box as any).snapshots.get('pm32-flat');
+const N = 20000;
+const time = (name: string, f: (i: number) => void) => { const t = process.hrtime.bigint(); for (let i = 0; i < N; i++) f(i); console.log(name, (Number(process.hrtime.bigint() - t) / 1e3 / N).toFixed(2), 'us'); };
+time('restore', () => c.restoreState(snap));
+time('setregs', () => { for (let r = 0; r < 8; r++) c.setReg32(r, r); });
+time('eflags', () => c.setEflags(c.getEflags() | 1));
+time('hook', () => { c.hooks.onDelivery = (e) => true; });
+time('dirty', () => { const d = box.bus.dirtyPages; for (let p = 0; p < 16; p++) if (d[p]) d[p] = 0; });
+const rng = new Rng(3);
+time('seq0', (i) => box.runSequence(i, 'pm32-flat', rng, false, 0));

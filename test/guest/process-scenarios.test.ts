@@ -1,0 +1,109 @@
+// Issue 5 scenarios: the teaching kernel runs user processes (fork/vfork/clone/exec/exit/wait,
+// copy-on-write, pipes, signals, lazy FPU, bad pointers). Each scenario makes the init kernel thread
+// exec /sbin/init, which runs one user program and ends with "scenario NAME: PASS" and the exit port.
+//
+// What the lines must be does not come from our kernel: the very same static binaries are run first on
+// the host's Linux kernel, and every line they print there must appear, in the same order, in the
+// kernel's console output — under QEMU (the reference PC) with 2 CPUs, one boot per scenario, and under
+// ksim with 1, 2 and 4 CPUs, where the scenario "process-all" runs every workload in one boot (a
+// simulated boot costs far more than the workloads).
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildUserPrograms, runOnHost, runQemu, runKsim, KernelRun } from './process-helpers';
+
+interface Scenario {
+  name: string;
+  prog: string;
+  args: string[];
+  /** Lines the kernel run must show in place of the host's (where Linux-on-the-host legitimately differs). */
+  fixHost?: (lines: string[]) => string[];
+  /** init's verdict on the program and the orphans it reaped. */
+  init: string[];
+  /** Kernel log lines printed among the program's lines (not printed on the host). */
+  kernelOnly?: RegExp[];
+}
+
+const scenarios: Scenario[] = [
+  { name: 'fork-exit-wait', prog: 'forker', args: [], init: ['init: forker exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  { name: 'vfork', prog: 'vforker', args: [], init: ['init: vforker exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  { name: 'threads', prog: 'threads', args: [], init: ['init: threads exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  { name: 'cow', prog: 'cow_demo', args: [], init: ['init: cow_demo exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  { name: 'pipeline', prog: 'pipeline', args: [], init: ['init: pipeline exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  {
+    name: 'zombie-reparent', prog: 'forker', args: ['orphan'],
+    // On the host a sub-reaper may adopt the orphan; on our kernel it must be init, which reaps it (exit 42).
+    fixHost: (lines) => lines.map((l) => l.replace(/reparented to .*/, 'reparented to init (pid 1)')),
+    init: ['init: forker exited with status 0', 'init: orphans reaped: 1 (exit codes sum 42)'],
+  },
+  { name: 'signals', prog: 'sigdemo', args: [], init: ['init: sigdemo exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  { name: 'lazy-fpu', prog: 'fpu_user', args: [], init: ['init: fpu_user exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
+  {
+    name: 'segv', prog: 'segv', args: [],
+    init: ['init: segv killed by signal 11', 'init: orphans reaped: 0 (exit codes sum 0)'],
+    kernelOnly: [/^segv: segfault at 00000000 eip [0-9a-f]{8} esp [0-9a-f]{8} error 6$/],
+  },
+];
+
+/** The lines of the kernel run that belong to the user programs (prefixed with a program name). */
+function programLines(out: string, prog: string, kernelOnly: RegExp[] = []): string[] {
+  return out.split('\n')
+    .filter((l) => l.startsWith(`${prog}:`) || l.startsWith('init: '))
+    .filter((l) => !kernelOnly.some((re) => re.test(l)));
+}
+
+/** The console text of one workload: from init's "running" line to its "done" line. */
+function section(out: string, name: string): string {
+  const start = out.indexOf(`init: scenario ${name}: running`);
+  const end = out.indexOf(`init: scenario ${name} done`);
+  return start >= 0 && end > start ? out.slice(start, out.indexOf('\n', end) + 1) : '';
+}
+
+function checkRun(s: Scenario, expected: string[], run: KernelRun, bootName: string, where: string): void {
+  const ctx = `${where}\n--- output ---\n${run.out.slice(-3000)}`;
+  assert.equal(run.status, 1, `exit status (isa-debug-exit code 0 -> 1), ${ctx}`);
+  assert.match(run.out, new RegExp(`^scenario ${bootName}: PASS$`, 'm'), ctx);
+  assert.doesNotMatch(run.out, /Oops|Kernel panic|BUG/, ctx);
+  const text = section(run.out, s.name);
+  assert.deepEqual(programLines(text, s.prog, s.kernelOnly), expected, ctx);
+  for (const re of s.kernelOnly ?? []) assert.ok(text.split('\n').some((l) => re.test(l)), `${re} in ${ctx}`);
+}
+
+describe('process scenarios (issue 5): user programs on the teaching kernel', function () {
+  this.timeout(300000);
+  const expected = new Map<string, string[]>();
+
+  before(function () {
+    const bin = mkdtempSync(path.join(tmpdir(), 'ksim-user-ref-'));
+    try {
+      buildUserPrograms(bin);
+      for (const s of scenarios) {
+        const host = runOnHost(bin, s.prog, s.args);
+        let lines = host.out.trim().split('\n');
+        if (s.fixHost) lines = s.fixHost(lines);
+        expected.set(s.name, [`init: scenario ${s.name}: running ${s.prog}`, ...lines, ...s.init, `init: scenario ${s.name} done`]);
+      }
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  describe('under qemu-system-i386 -smp 2 (the reference PC)', () => {
+    for (const s of scenarios) {
+      it(s.name, () => checkRun(s, expected.get(s.name)!, runQemu(`scenario=${s.name}`, 2), s.name, 'qemu -smp 2'));
+    }
+  });
+
+  for (const cpus of [1, 2, 4]) {
+    describe(`under ksim with ${cpus} CPU(s), scenario=process-all`, () => {
+      let run: KernelRun;
+      before(() => {
+        run = runKsim('scenario=process-all', cpus);
+      });
+      for (const s of scenarios) {
+        it(s.name, () => checkRun(s, expected.get(s.name)!, run, 'process-all', `ksim --cpus ${cpus}`));
+      }
+    });
+  }
+});
