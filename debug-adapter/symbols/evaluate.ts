@@ -1,4 +1,4 @@
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import { DW_TAG } from './dwarf-constants';
 import { Die } from './dwarf-info';
 import { MemoryReader, RegisterReader, RegName, REG_NAMES } from './interfaces';
 import { Location } from './location';
@@ -31,6 +31,8 @@ export interface EvalContext {
 }
 
 const REG_SET = new Set<string>(REG_NAMES);
+/** Enumerator name → value, per program (built on first use). */
+const enumIndexes = new WeakMap<SymbolFile, Map<string, { value: number; type: EnumType }>>();
 
 export function evaluate(syms: SymbolFile, text: string, ctx: EvalContext): Value {
   const ev = new Evaluator(syms, ctx);
@@ -104,14 +106,15 @@ export class Evaluator {
     throw new EvalError(`No symbol "${name}" in current context.`);
   }
 
-  private enumIndex?: Map<string, { value: number; type: EnumType }>;
   private enumerator(name: string): { value: number; type: EnumType } | undefined {
-    if (!this.enumIndex) {
-      this.enumIndex = new Map();
+    let index = enumIndexes.get(this.syms);
+    if (!index) {
+      index = new Map();
+      enumIndexes.set(this.syms, index);
       for (const n of this.syms.typeNames()) {
         if (!n.startsWith('enum ')) continue;
         const t = this.syms.findType(n);
-        if (t && t.kind === 'enum') for (const e of t.enumerators) if (!this.enumIndex.has(e.name)) this.enumIndex.set(e.name, { value: e.value, type: t });
+        if (t && t.kind === 'enum') for (const e of t.enumerators) if (!index!.has(e.name)) index!.set(e.name, { value: e.value, type: t });
       }
       // Anonymous enums are reachable only by walking the units.
       for (const cu of this.syms.units) {
@@ -120,11 +123,11 @@ export class Evaluator {
         for (const d of root.children) {
           if (d.tag !== DW_TAG.enumeration_type || d.name) continue;
           const t = this.syms.types.fromDie(d) as EnumType;
-          for (const e of t.enumerators) if (!this.enumIndex.has(e.name)) this.enumIndex.set(e.name, { value: e.value, type: t });
+          for (const e of t.enumerators) if (!index!.has(e.name)) index!.set(e.name, { value: e.value, type: t });
         }
       }
     }
-    return this.enumIndex.get(name);
+    return index.get(name);
   }
 
   resolveTypeSpec(spec: TypeSpec): Type {

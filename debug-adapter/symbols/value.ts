@@ -50,7 +50,7 @@ export class Value {
     const b = this.bytes();
     if (b) return b;
     if (this.problem) throw new EvalError(this.problem === 'optimized out' ? 'value has been optimized out' : this.problem);
-    if (this.loc.kind === 'memory') throw new EvalError(`cannot access memory at address 0x${this.loc.address.toString(16)}`);
+    if (this.loc.kind === 'memory') throw new EvalError(`Cannot access memory at address 0x${this.loc.address.toString(16)}`);
     throw new EvalError('value is not available');
   }
 }

@@ -16,4 +16,5 @@ window.addEventListener('message', (m: MessageEvent<{ type: 'contextSwitch'; bod
   content.innerHTML = contextSwitchHtml(msg.body);
 });
 document.getElementById('refresh')?.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
+document.body.dataset.ksimReady = 'true';
 vscode.postMessage({ type: 'ready' });

@@ -222,4 +222,5 @@ window.addEventListener('message', (m: MessageEvent<HostMessage>) => {
     render();
   }
 });
+document.body.dataset.ksimReady = 'true';
 vscode.postMessage({ type: 'ready' });

@@ -27,7 +27,7 @@ export interface BenchResult {
 export interface BenchCase {
   name: string;
   description: string;
-  /** ELF run by QEMU for the ratio (omit for cases QEMU cannot run the same way). */
+  /** ELF (file name in simulator/bench/guest/build) also run by QEMU for the ratio; omit for cases QEMU cannot run the same way. */
   elf?: string;
   run(): BenchResult;
 }
@@ -72,8 +72,8 @@ export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstruc
 }
 
 const GUEST_DIR = path.join(__dirname, '..', 'simulator', 'bench', 'guest', 'build');
-function guestElf(file: string): string {
-  for (const dir of [GUEST_DIR, path.join(__dirname, 'guest', 'build')]) {
+export function guestElf(file: string): string {
+  for (const dir of [GUEST_DIR, path.join(__dirname, 'guest', 'build'), path.join(process.cwd(), 'simulator', 'bench', 'guest', 'build')]) {
     const p = path.join(dir, file);
     if (existsSync(p)) return p;
   }
@@ -84,8 +84,8 @@ export const BENCH_CASES: BenchCase[] = [
   {
     name: 'cpu-bare',
     description: 'one CPU, RAM only: sieve, quicksort, matrix multiply, CRC32, rep movs/stos (gcc -O2)',
-    elf: guestElf('bench.elf'),
-    run() { return runBareElf(this.name, this.elf!); },
+    elf: 'bench.elf',
+    run() { return runBareElf(this.name, guestElf(this.elf!)); },
   },
 ];
 
@@ -124,7 +124,7 @@ function main(): void {
     console.log(`  load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (wall-time figures suffer from other load; CPU-time figures much less)`);
     if (r.exitValue === undefined) { console.log('  ksim: the guest did not exit through port 0xf4'); failed = true; }
     if (bc.elf) {
-      const q = runQemu(bc.elf);
+      const q = runQemu(guestElf(bc.elf));
       if (!q) console.log('  qemu-system-i386 not installed: no ratio');
       else {
         const same = q.serial.includes(r.serial.trim().split('\n').pop() ?? '\u0000');

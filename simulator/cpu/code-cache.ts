@@ -9,10 +9,14 @@
 
 import type { CpuBus } from './bus';
 import type { Insn } from './insn';
+import type { Block } from './block-compiler';
 
 export class CodePage {
   valid = true;
   readonly insns: (Insn | undefined)[] = new Array(4096).fill(undefined);
+  /** Compiled blocks by start offset (block-compiler.ts), and how often each offset was reached. */
+  readonly blocks: (Block | undefined)[] = new Array(4096).fill(undefined);
+  readonly heat = new Uint8Array(4096);
 }
 
 export class CodeCache {

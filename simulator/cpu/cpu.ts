@@ -20,6 +20,7 @@ import { CpuHooks, HookBit, StopReason } from './hooks';
 import { Insn } from './insn';
 import { CodeCache, CodePage, codeCacheFor } from './code-cache';
 import { decodeAt } from './decoder';
+import { compileBlock, HOT, NO_BLOCK } from './block-compiler';
 import { walkPageTables, TlbBit } from './paging';
 import { deliverEvent, EventKind } from './delivery';
 import { loadSegment } from './segments';
@@ -34,7 +35,7 @@ export const FAULT = { toString: () => 'ksim CPU fault' };
 
 export interface CpuOptions { id: number }
 
-const enum Ev { Interrupt = 1, Nmi = 2, Halted = 4, Stop = 8, Watch = 16 }
+const enum Ev { Interrupt = 1, Nmi = 2, Halted = 4, Stop = 8, Watch = 16, CodeWritten = 32 }
 
 export class Cpu {
   readonly id: number;
@@ -463,7 +464,7 @@ export class Cpu {
       this.ram[p] = v;
       const pg = p >>> 12;
       this.dirty[pg] = 1;
-      if (this.code.pageHasCode[pg]) this.code.invalidate(pg);
+      if (this.code.pageHasCode[pg]) { this.code.invalidate(pg); this.events |= Ev.CodeWritten; }
     } else this.bus.writePhysical(p, 1, v & 0xff);
   }
   writePhys16(p: number, v: number): void {
@@ -471,7 +472,7 @@ export class Cpu {
       if ((p & 1) === 0) this.ram16[p >>> 1] = v; else { this.ram[p] = v; this.ram[p + 1] = v >>> 8; }
       const pg = p >>> 12;
       this.dirty[pg] = 1;
-      if (this.code.pageHasCode[pg]) this.code.invalidate(pg);
+      if (this.code.pageHasCode[pg]) { this.code.invalidate(pg); this.events |= Ev.CodeWritten; }
     } else if (p >= this.ramLen && (p & 0xfff) <= 0xffe) this.bus.writePhysical(p, 2, v & 0xffff);
     else { this.writePhys8(p, v & 0xff); this.writePhys8((p + 1) >>> 0, (v >>> 8) & 0xff); }
   }
@@ -481,7 +482,7 @@ export class Cpu {
       else { const r = this.ram; r[p] = v; r[p + 1] = v >>> 8; r[p + 2] = v >>> 16; r[p + 3] = v >>> 24; }
       const pg = p >>> 12;
       this.dirty[pg] = 1;
-      if (this.code.pageHasCode[pg]) this.code.invalidate(pg);
+      if (this.code.pageHasCode[pg]) { this.code.invalidate(pg); this.events |= Ev.CodeWritten; }
     } else if (p >= this.ramLen && (p & 0xfff) <= 0xffc) this.bus.writePhysical(p, 4, v >>> 0);
     else { this.writePhys16(p, v & 0xffff); this.writePhys16((p + 2) >>> 0, (v >>> 16) & 0xffff); }
   }
@@ -535,7 +536,7 @@ export class Cpu {
       this.ram32[p >>> 2] = v;
       const pg = p >>> 12;
       this.dirty[pg] = 1;
-      if (this.code.pageHasCode[pg]) this.code.invalidate(pg);
+      if (this.code.pageHasCode[pg]) { this.code.invalidate(pg); this.events |= Ev.CodeWritten; }
     } else this.writePhys32(p, v);
     if (this.watchArmed) this.checkWatch(lin, p, 4, true);
   }
@@ -798,7 +799,7 @@ export class Cpu {
       if (this.pendingStop) { this.stopReason = this.pendingStop; this.pendingStop = undefined; return true; }
       this.stopReason = { kind: 'requested' }; return true;
     }
-    this.events &= ~Ev.Halted;
+    this.events &= ~(Ev.Halted | Ev.CodeWritten);
     if (this.runState === 'shutdown') { this.stopReason = { kind: 'shutdown' }; return true; }
     if (this.runState === 'wait-for-sipi') { this.stopReason = { kind: 'wait-for-sipi' }; return true; }
     // NMI: not blocked by IF; blocked while an NMI handler runs (until iret).
@@ -856,14 +857,36 @@ export class Cpu {
     return false;
   }
 
+  /** Compiled blocks are used by the hot loop (a switch for comparisons and debugging). */
+  static useBlocks = true;
+
   /** The hot loop: no hooks armed, runs until an event or the end of the budget. */
   private loop(end: number): void {
+    const blocks = Cpu.useBlocks;
     while (this.instructionCount < end) {
       const eip = this.eip;
       const lin = (this.segBase[1] + eip) >>> 0;
       let insn: Insn | undefined;
       this.instrStart = eip;
-      if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) insn = this.fetchPage!.insns[lin & 0xfff];
+      if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) {
+        const page = this.fetchPage!;
+        const off = lin & 0xfff;
+        if (blocks) {
+          const b = page.blocks[off];
+          if (b !== undefined) {
+            if (b.eip === eip && this.instructionCount + b.length <= end) {
+              b.run(this);
+              if (this.events !== 0) return;
+              continue;
+            }
+          } else if (++page.heat[off] >= HOT) {
+            page.heat[off] = 0;
+            page.blocks[off] = compileBlock(this, lin, page, (l) => this.decodeAhead(l)) ?? NO_BLOCK;
+            continue;
+          }
+        }
+        insn = page.insns[off];
+      }
       if (insn === undefined) insn = this.fetchSlow(lin);
       this.eip = this.code32 ? (eip + insn.len) >>> 0 : (eip + insn.len) & 0xffff;
       insn.exec(this, insn);
@@ -907,6 +930,28 @@ export class Cpu {
   }
   /** Translation for instruction fetch (needs read permission at the current CPL). */
   xlateFetch(lin: number): number { return this.xlate(lin, false); }
+
+  /**
+   * Decodes the instruction at `lin` (same page as the current one) for the block compiler, without
+   * side effects: a decoding fault just means "no instruction here".
+   */
+  private decodeAhead(lin: number): Insn | undefined {
+    const eip = this.eip, cr2 = this.cr2, fv = this.faultVector, fc = this.faultCode, crossed = this.decodeCrossed;
+    try {
+      this.eip = this.code32 ? (lin - this.segBase[1]) >>> 0 : (lin - this.segBase[1]) & 0xffff;
+      this.decodeCrossed = false;
+      const insn = decodeAt(this, lin);
+      if (this.decodeCrossed) return undefined;
+      const page = this.fetchPage;
+      if (page && page.valid) page.insns[lin & 0xfff] = insn;
+      return insn;
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      return undefined;
+    } finally {
+      this.eip = eip; this.cr2 = cr2; this.faultVector = fv; this.faultCode = fc; this.decodeCrossed = crossed;
+    }
+  }
 
   /** Reads an instruction byte (the decoder's only way to see code). */
   fetchByte(lin: number, offsetInInsn: number): number {

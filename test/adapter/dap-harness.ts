@@ -29,7 +29,7 @@ export function buildMiniKernel(): string {
 }
 
 export async function startClient(): Promise<DebugClient> {
-  const dc = new DebugClient('node', DAP_JS, 'ksim', { stdio: ['pipe', 'pipe', 'inherit'] } as never);
+  const dc = new DebugClient('node', DAP_JS, 'ksim');
   dc.defaultTimeout = 60000;
   await dc.start();
   return dc;
@@ -78,4 +78,11 @@ export function lineOf(file: string, text: string): number {
   const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
   if (i < 0) throw new Error(`'${text}' not in ${file}`);
   return i + 1;
+}
+
+/** Everything the adapter prints in `category` output events from now on. */
+export function collectOutput(dc: DebugClient, category: string): () => string {
+  let text = '';
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { if ((e.body.category ?? 'console') === category) text += e.body.output; });
+  return () => text;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { buildMiniKernel, ensureAdapterBuilt, evaluate, gdbBreakLocation, launch, lineOf, startClient, stopAfter, topFrame } from './dap-harness';
+import { buildMiniKernel, collectOutput, ensureAdapterBuilt, evaluate, gdbBreakLocation, launch, lineOf, startClient, stopAfter, topFrame } from './dap-harness';
 
 const SRC = path.join(__dirname, 'fixtures', 'mini-kernel', 'kernel.c');
 
@@ -21,7 +21,7 @@ describe('adapter: ksim dap on the mini kernel', function () {
     elf = buildMiniKernel();
   });
   beforeEach(async function () { dc = await startClient(); });
-  afterEach(async function () { await dc.stop(); });
+  afterEach(async function () { await dc?.stop(); });
 
   describe('launch validation', function () {
     const bad: [Record<string, unknown>, RegExp][] = [
@@ -74,5 +74,171 @@ describe('adapter: ksim dap on the mini kernel', function () {
     const f = await topFrame(dc, 1);
     assert.equal(parseInt(f.instructionPointerReference!, 16), entry);
     assert.match(f.name, /_start/);
+  });
+
+  it('stops at a function breakpoint where gdb puts `break tick`, with the caller below', async function () {
+    const oracle = gdbBreakLocation(elf, 'tick');
+    let verified: boolean | undefined;
+    const ev = await launch(dc, { kernel: elf, cpus: 1 }, async () => {
+      const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'tick' }] });
+      verified = r.body.breakpoints[0].verified;
+    });
+    assert.equal(verified, true);
+    assert.equal(ev!.body.reason, 'function breakpoint');
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const [f0, f1] = st.body.stackFrames;
+    assert.equal(parseInt(f0.instructionPointerReference!, 16), oracle.address);
+    assert.equal(f0.name, 'tick');
+    assert.equal(f0.line, oracle.line);
+    assert.equal(path.basename(f0.source!.path!), 'kernel.c');
+    assert.ok(fs.existsSync(f0.source!.path!), `source path ${f0.source!.path} exists`);
+    assert.equal(f1.name, 'kmain');
+    assert.equal(f1.line, lineOf(SRC, 'tick(i);'));
+  });
+
+  it('reports an unknown function breakpoint as unverified with a reason', async function () {
+    await launch(dc, { kernel: elf, stopOnEntry: true }, async () => {
+      const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'no_such_function' }] });
+      assert.equal(r.body.breakpoints[0].verified, false);
+      assert.match(r.body.breakpoints[0].message!, /no function or label 'no_such_function'/);
+    });
+  });
+
+  it('line breakpoints: hit condition, condition and log point', async function () {
+    const line = lineOf(SRC, 'counter = counter + 1;');
+    const logLine = lineOf(SRC, 'last_value = s;');
+    const output = collectOutput(dc, 'console');
+    const ev = await launch(dc, { kernel: elf }, async () => {
+      const r = await dc.setBreakpointsRequest({
+        source: { path: SRC },
+        breakpoints: [{ line, hitCondition: '5' }, { line: logLine, logMessage: 'tick {counter} square {last_value}' }],
+      });
+      assert.deepEqual(r.body.breakpoints.map((b) => b.verified), [true, true]);
+    });
+    assert.equal(ev!.body.reason, 'breakpoint');
+    const f = await topFrame(dc, 1);
+    assert.equal(f.line, line);
+    // Stopped on the 5th hit, before the 5th increment: four increments happened.
+    assert.match(await evaluate(dc, 'counter', f.id), /^4\b/);
+    // The log point printed once per passage with its expressions interpolated (values before the store).
+    assert.ok(output().includes('tick 3 square 4\n'), output());
+    assert.ok(output().includes('tick 0 square 0\n'), output());
+
+    // A condition replaces the hit condition: stop when counter reaches 10.
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line, condition: 'counter == 10' }] });
+    await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.match(await evaluate(dc, 'counter', (await topFrame(dc, 1)).id), /^10\b/);
+  });
+
+  it('a breakpoint on a line without code moves to the next line with code', async function () {
+    const blank = lineOf(SRC, 'unsigned int s = square(i);') - 2; // the "{" of tick()
+    await launch(dc, { kernel: elf, stopOnEntry: true }, async () => {
+      const r = await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: blank }] });
+      assert.equal(r.body.breakpoints[0].verified, true);
+      assert.ok(r.body.breakpoints[0].line! > blank);
+      assert.match(r.body.breakpoints[0].message!, /moved to line/);
+    });
+  });
+
+  it('next steps over a call, stepIn enters it at gdb\'s breakpoint address, stepOut returns', async function () {
+    const callLine = lineOf(SRC, 'tick(i);');
+    await launch(dc, { kernel: elf }, () => dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: callLine }] }));
+    assert.equal((await topFrame(dc, 1)).line, callLine);
+    const counterBefore = await evaluate(dc, 'counter');
+    // next: over tick(), back on the loop header line, with tick having run once.
+    let ev = await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'step');
+    let f = await topFrame(dc, 1);
+    assert.equal(f.name, 'kmain');
+    assert.notEqual(f.line, callLine);
+    assert.equal(parseInt(await evaluate(dc, 'counter')), parseInt(counterBefore) + 1);
+    // Back to the call line, then step into tick().
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: callLine }] });
+    await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    await dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [] });
+    ev = await stopAfter(dc, () => dc.stepInRequest({ threadId: 1 }));
+    f = await topFrame(dc, 1);
+    assert.equal(f.name, 'tick');
+    assert.equal(parseInt(f.instructionPointerReference!, 16), gdbBreakLocation(elf, 'tick').address);
+    // stepOut: back in kmain at the return address, the instruction after `call tick` (objdump).
+    ev = await stopAfter(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    f = await topFrame(dc, 1);
+    assert.equal(f.name, 'kmain');
+    const dis = execFileSync('objdump', ['-d', '--no-show-raw-insn', elf], { encoding: 'utf8' });
+    const after = /call\s+[0-9a-f]+ <tick>\n\s+([0-9a-f]+):/.exec(dis);
+    assert.ok(after, 'objdump shows the call of tick');
+    assert.equal(parseInt(f.instructionPointerReference!, 16), parseInt(after![1], 16));
+  });
+
+  it('instruction stepping advances by exactly one instruction (objdump boundaries)', async function () {
+    await launch(dc, { kernel: elf }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'square' }] }));
+    const dis = execFileSync('objdump', ['-d', '--no-show-raw-insn', elf], { encoding: 'utf8' });
+    const addrs = [...dis.matchAll(/^\s+([0-9a-f]+):/gm)].map((m) => parseInt(m[1], 16));
+    let pc = parseInt((await topFrame(dc, 1)).instructionPointerReference!, 16);
+    for (let i = 0; i < 3; i++) {
+      await stopAfter(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      const next = parseInt((await topFrame(dc, 1)).instructionPointerReference!, 16);
+      assert.equal(next, addrs[addrs.indexOf(pc) + 1], `step ${i} from 0x${pc.toString(16)}`);
+      pc = next;
+    }
+  });
+
+  it('a data breakpoint on counter stops after each write', async function () {
+    await launch(dc, { kernel: elf }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kmain' }] }));
+    const info = await dc.dataBreakpointInfoRequest({ name: 'counter' });
+    assert.ok(info.body.dataId, info.body.description);
+    assert.deepEqual(info.body.accessTypes, ['write', 'read', 'readWrite']);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const r = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    assert.equal(r.body.breakpoints[0].verified, true);
+    for (let expected = 1; expected <= 3; expected++) {
+      const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      assert.equal(ev.body.reason, 'data breakpoint');
+      assert.equal(parseInt(await evaluate(dc, 'counter')), expected);
+      assert.equal((await topFrame(dc, 1)).name, 'tick');
+    }
+  });
+
+  it('disassembles around eip like objdump, and reads memory', async function () {
+    await launch(dc, { kernel: elf }, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'tick' }] }));
+    const f = await topFrame(dc, 1);
+    const pc = parseInt(f.instructionPointerReference!, 16);
+    const r = await dc.disassembleRequest({ memoryReference: f.instructionPointerReference!, instructionOffset: -4, instructionCount: 10 });
+    const rows = r.body!.instructions;
+    assert.equal(rows.length, 10);
+    assert.equal(parseInt(rows[4].address, 16), pc);
+    const dis = execFileSync('objdump', ['-d', '-w', elf], { encoding: 'utf8' });
+    for (const row of rows) {
+      const a = parseInt(row.address, 16).toString(16);
+      const m = new RegExp(`^\\s+${a}:\\t([0-9a-f ]+?)\\s*\\t`, 'm').exec(dis);
+      assert.ok(m, `objdump has an instruction at 0x${a}`);
+      assert.equal(row.instructionBytes, m![1].trim());
+    }
+    assert.ok(rows.some((row) => row.symbol === 'tick'), 'the rows carry symbols');
+    const counterAddr = parseInt(execFileSync('nm', [elf], { encoding: 'utf8' }).match(/^([0-9a-f]+) [bBdD] counter$/m)![1], 16);
+    const mem = await dc.customRequest('readMemory', { memoryReference: `0x${counterAddr.toString(16)}`, count: 4 });
+    const bytes = Buffer.from(mem.body.data, 'base64');
+    assert.equal(bytes.readUInt32LE(0), parseInt(await evaluate(dc, 'counter')));
+  });
+
+  it('answers invalid requests with errors and keeps working', async function () {
+    await launch(dc, { kernel: elf, stopOnEntry: true });
+    await assert.rejects(dc.stackTraceRequest({ threadId: 99 }), /unknown thread 99/);
+    await assert.rejects(dc.evaluateRequest({ expression: '1 +* (', context: 'watch' }), /expected|unexpected/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'no_such_symbol', context: 'watch' }), /no symbol 'no_such_symbol'/);
+    await assert.rejects(dc.customRequest('ksim/noSuchThing'), /unknown request 'ksim\/noSuchThing'/);
+    await assert.rejects(dc.disassembleRequest({ memoryReference: 'nowhere', instructionCount: 3 }), /not an address/);
+    await assert.rejects(dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: 10, hitCondition: 'often' }] }).then((r) => {
+      if (!r.body.breakpoints[0].verified) throw new Error(r.body.breakpoints[0].message);
+    }), /hit condition 'often'/);
+    await assert.rejects(dc.pauseRequest({ threadId: 1 }), /already stopped/);
+    await dc.continueRequest({ threadId: 1 });
+    await assert.rejects(dc.continueRequest({ threadId: 1 }), /running/);
+    const paused = await stopAfter(dc, () => dc.pauseRequest({ threadId: 1 }));
+    assert.equal(paused.body.reason, 'pause');
+    await dc.continueRequest({ threadId: 1 });
+    // Still alive: the machine runs to its end and exits with isa-debug-exit's (0 << 1) | 1.
+    const exited = await dc.waitForEvent('exited');
+    assert.equal(exited.body.exitCode, 1);
   });
 });

@@ -3,7 +3,10 @@
 // Every step asserts on the workbench DOM (what a user sees) and saves a screenshot.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
 
 const url = process.env.KSIM_E2E_URL;
 const artifacts = process.env.KSIM_E2E_ARTIFACTS;
@@ -58,6 +61,27 @@ async function webviewFrame(heading, timeout = 20000) {
   throw new Error(`no webview with heading "${heading}"`);
 }
 
+/**
+ * Open a ksim webview panel by command and wait until its script runs (body[data-ksim-ready]).
+ * code-server's own service worker sometimes races the webview's resource service worker ("Found
+ * unexpected service worker controller"), leaving a webview without its script and stylesheet; a
+ * user would close and reopen the panel, and so do we (at most 3 attempts, each one logged).
+ */
+async function openWebview(command, heading) {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await runCommand(command);
+    const frame = await webviewFrame(heading);
+    try {
+      await frame.locator('body[data-ksim-ready="true"]').waitFor({ state: 'attached', timeout: 10000 });
+      return frame;
+    } catch {
+      console.log(`    (webview "${heading}" did not load its script, attempt ${attempt}; reopening)`);
+      await runCommand('View: Close Editor');
+    }
+  }
+  throw new Error(`webview "${heading}" never loaded its script`);
+}
+
 function paneHeader(title) { return page.locator('.pane-header', { hasText: title }); }
 /** Expand a side bar view (views start collapsed in a fresh profile). */
 async function expandPane(title) {
@@ -103,9 +127,10 @@ try {
   });
 
   await step('the Kernel Timeline opens with its empty state', async () => {
-    await runCommand('ksim: Show Kernel Timeline');
-    const frame = await webviewFrame('Kernel Timeline');
+    const frame = await openWebview('ksim: Show Kernel Timeline', 'Kernel Timeline');
     await expectVisible(frame.locator('#status', { hasText: 'No ksim session is running' }), 'the timeline empty state', 20000);
+    const swatch = await frame.locator('.sw-task').evaluate((e) => getComputedStyle(e, '::before').backgroundColor);
+    if (!swatch || swatch === 'rgba(0, 0, 0, 0)') throw new Error('the legend swatch has no theme colour');
     await expectVisible(frame.locator('svg[role="application"]'), 'the timeline drawing (focusable)');
   });
 
@@ -119,7 +144,11 @@ try {
     await step('breakpoint in schedule() and F5', async () => {
       await runCommand('ksim: Add Breakpoint in schedule()');
       await expectVisible(page.locator('.debug-breakpoints, .pane-body').getByText('schedule', { exact: true }), 'the schedule function breakpoint');
-      await runCommand('ksim: Debug the Bundled Kernel');
+      // F5 in a workspace without launch.json: VS Code asks which debugger; ksim's provider then fills
+      // in the bundled-kernel configuration.
+      await page.keyboard.press('F5');
+      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'ksim' });
+      await pick.first().waitFor({ state: 'visible', timeout: 15000 }).then(() => pick.first().click(), () => {});
       await expectVisible(page.locator('.debug-toolbar'), 'the debug toolbar', 60000);
     });
     await step('stops in schedule', async () => {
@@ -130,19 +159,34 @@ try {
       await expectVisible(paneBody('Kernel Tasks').locator('.monaco-list-row', { hasText: /init|swapper|idle/ }), 'task rows', 30000);
       await expectVisible(paneBody('CPUs').locator('.monaco-list-row', { hasText: 'CPU 0' }), 'the CPU 0 row', 30000);
     });
-    await step('step through switch_to until the context switch', async () => {
-      await runCommand('ksim: Show Context Switch Panel');
-      for (let i = 0; i < 60; i++) {
-        const frames = await page.locator('.debug-call-stack .monaco-list-row').allTextContents();
-        if (frames.some((t) => /switch_to|__switch_to/.test(t)) && i > 0) break;
-        await page.keyboard.press('F11');
-        await page.waitForTimeout(400);
-      }
-      await expectVisible(page.locator('.debug-call-stack .monaco-list-row', { hasText: /switch_to/ }), 'a switch_to frame');
+    await step('run to the switch_to line of context_switch', async () => {
+      // The line is found in the kernel source shipped in the .vsix (the same file the editor shows).
+      const src = readFileSync(path.join(repoRoot, 'simulator', 'guest', 'kernel', 'sched.c'), 'utf8').split('\n');
+      const line = src.findIndex((l) => /^\s*switch_to\(prev, next, prev\);/.test(l)) + 1;
+      if (line <= 0) throw new Error('kernel/sched.c has no "switch_to(prev, next, prev);" line');
+      // Turn the schedule() breakpoint off (its checkbox in the Breakpoints view), set one on that line
+      // with Go to Line + F9 in the sched.c editor the stop opened, and continue.
+      const bp = page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'schedule' }).locator('input[type="checkbox"]');
+      await expectVisible(bp, 'the schedule breakpoint checkbox');
+      await bp.first().uncheck();
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(String(line));
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('F9');
+      await expectVisible(page.locator('.debug-breakpoints .monaco-list-row', { hasText: `sched.c` }), 'the line breakpoint in the Breakpoints view');
+      await page.keyboard.press('F5');
+      await expectVisible(page.locator('.statusbar-item', { hasText: `Ln ${line},` }), `a stop at sched.c:${line}`, 120000);
+      await expectVisible(page.locator('.debug-call-stack .monaco-list-row', { hasText: 'context_switch' }), 'context_switch in the Call Stack');
+      await openWebview('ksim: Show Context Switch Panel', 'Context Switch');
+    });
+    await step('step into switch_to: the context switch happens', async () => {
+      await page.locator('.debug-toolbar .codicon-debug-step-into').first().click();
+      await expectVisible(page.locator('.repl .monaco-list-row, .repl', { hasText: /context switch on CPU \d+: .+ → / }),
+        'the Debug Console line "context switch on CPU n: A → B"', 60000);
     });
     await step('the timeline shows the context switch', async () => {
-      await runCommand('ksim: Show Kernel Timeline');
-      const frame = await webviewFrame('Kernel Timeline');
+      const frame = await openWebview('ksim: Show Kernel Timeline', 'Kernel Timeline');
       await expectVisible(frame.locator('g[data-kind="switch"]'), 'a context switch marker in the timeline', 30000);
       const label = await frame.locator('g[data-kind="switch"]').first().getAttribute('aria-label');
       if (!label || !label.includes('→')) throw new Error(`switch marker without prev → next: ${label}`);

@@ -45,8 +45,13 @@ export function formatSummary(s: FuzzSummary): string {
 }
 
 if (require.main === module) {
-  const n = Number(process.argv[2] ?? 1_000_000), seed = Number(process.argv[3] ?? 1);
+  const args = process.argv.slice(2).filter((a) => a !== '--json');
+  const n = Number(args[0] ?? 1_000_000), seed = Number(args[1] ?? 1);
   const s = fuzz(n, seed, 20);
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ ...s, vectors: Object.fromEntries(s.vectors), cpuSeconds: process.cpuUsage().user / 1e6 }));
+    process.exit(0);
+  }
   console.log(formatSummary(s));
   for (const f of s.failures) console.log(f);
   process.exit(s.failures.length ? 1 : 0);

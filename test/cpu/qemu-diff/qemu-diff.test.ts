@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { diffKernel } from './trace-diff';
 
-const KERNELS = ['alu', 'sys'];
+const KERNELS = ['alu', 'sys', 'cmix'];
 const BUILD = join(__dirname, 'kernels', 'build');
 
 describe('CPU vs QEMU (differential instruction traces)', function () {

@@ -135,11 +135,14 @@ function compareStates(q: TraceState, k: TraceState, undefMask: number): string[
   for (let s = 0; s < 6; s++) {
     const a = q.segs[s], b = k.segs[s];
     if (a.selector !== b.selector) { d.push(`${SEG_NAMES[s]} selector qemu=${hex(a.selector, 4)} ksim=${hex(b.selector, 4)}`); continue; }
-    if ((a.selector & ~3) === 0 && s !== 1) continue; // null selector: the hidden part is unusable
+    const realMode = (q.cr[0] & 1) === 0;
+    if ((a.selector & ~3) === 0 && s !== 1 && !realMode) continue; // null selector: the hidden part is unusable
     if (a.base !== b.base) d.push(`${SEG_NAMES[s]}.base qemu=${hex(a.base)} ksim=${hex(b.base)}`);
     if (a.limit !== b.limit) d.push(`${SEG_NAMES[s]}.limit qemu=${hex(a.limit)} ksim=${hex(b.limit)}`);
     // QEMU prints descriptor bits 8-23 of the high dword: access byte at 8-15, G/DB/L/AVL at 20-23.
     // ksim: access byte at 0-7, flags nibble at 12-15. The accessed bit and AVL are not compared.
+    // In real mode a segment load sets base and limit only; the attributes the two keep are not comparable.
+    if (realMode) continue;
     const qa = (a.flags >>> 8) & 0xfe, ka = b.flags & 0xfe;
     const qg = (a.flags >>> 20) & 0xc, kg = (b.flags >>> 12) & 0xc;
     if (qa !== ka || qg !== kg) d.push(`${SEG_NAMES[s]}.attributes qemu=${hex(qa, 2)}/${qg} ksim=${hex(ka, 2)}/${kg}`);
@@ -161,7 +164,10 @@ export async function diffKernel(elfPath: string): Promise<DiffResult> {
   if (traceStart === undefined) throw new Error(`${elfPath}: no trace_start symbol`);
   const code = elf.segments.filter((s) => s.flags & 1);
   const lo = Math.min(...code.map((s) => s.vaddr)), hi = Math.max(...code.map((s) => s.vaddr + s.memsz));
-  const dfilter = `0x${lo.toString(16)}+0x${(hi - lo).toString(16)}`;
+  let dfilter = `0x${lo.toString(16)}+0x${(hi - lo).toString(16)}`;
+  // code copied elsewhere at run time (a real-mode trampoline) is traced when the kernel names the range
+  const xb = elf.symbols.get('DFILTER_EXTRA_BASE'), xs = elf.symbols.get('DFILTER_EXTRA_SIZE');
+  if (xb !== undefined && xs !== undefined) dfilter += `,0x${xb.toString(16)}+0x${xs.toString(16)}`;
 
   const k = new KsimSide(elf);
   for (let i = 0; k.cpu.eip !== traceStart; i++) {
