@@ -46,7 +46,7 @@ export class KsimDebugSession extends LoggingDebugSession {
   /** Selected CPU for memory requests without a thread context (the last stop's CPU). */
   private focusCpu = 0;
   private serialLine = '';
-  private pendingExceptionFilters: string[] = ['double-fault', 'panic'];
+  private pendingExceptionFilters: string[] = ['panic'];
 
   constructor() {
     super();
@@ -148,6 +148,7 @@ export class KsimDebugSession extends LoggingDebugSession {
       },
     });
     engine.exceptionFilters.set(this.pendingExceptionFilters);
+    engine.setPanicBreakpoints(this.pendingExceptionFilters.includes('panic'));
     this.engine = engine;
     this.evaluator = new Evaluator(engine);
     engine.conditionEvaluator = (expr, cpu) => this.evaluator!.condition(expr, cpu);
@@ -344,6 +345,7 @@ export class KsimDebugSession extends LoggingDebugSession {
       this.pendingExceptionFilters = ids;
       this.engine?.exceptionFilters.set(ids);
       this.engine?.setPanicBreakpoints(ids.includes('panic'));
+      this.engine?.updateDeliveryHooks();
       response.body = { breakpoints: ids.map(() => ({ verified: true })) };
       this.sendResponse(response);
     });
@@ -588,7 +590,7 @@ export class KsimDebugSession extends LoggingDebugSession {
         return;
       }
       this.requireStopped();
-      const node = this.evaluator!.evaluate(text, cpu, frame?.frame);
+      const node = this.evaluator!.evaluate(text, cpu, frame?.frame, !!args.format?.hex);
       response.body = {
         result: node.value, type: node.type, variablesReference: node.children ? this.variableHandles.create(node.children) : 0,
         memoryReference: node.memoryReference !== undefined ? hex32(node.memoryReference) : undefined,

@@ -107,7 +107,6 @@ export class Engine {
       this.kernelAwarenessError = 'the kernel has no symbols';
     }
     this.breakpoints.onChange(() => this.armBreakpoints());
-    this.installDeliveryHooks();
   }
 
   // ------------------------------------------------------------------ memory and registers
@@ -294,10 +293,16 @@ export class Engine {
     this.breakpoints.setSpecial(bps);
   }
 
-  /** Delivery hooks serve exception breakpoints, hidden interrupts while stepping, continueToInterrupt. */
-  private installDeliveryHooks(): void {
+  /**
+   * Delivery hooks serve exception breakpoints, hidden interrupts while stepping and
+   * continueToInterrupt. An armed hook takes the CPU off its fast path, so it is armed only while one
+   * of those needs it.
+   */
+  updateDeliveryHooks(): void {
+    const needed = this.exceptionFilters.needsDeliveryHook() || this.step !== undefined || this.deliveryStop !== undefined;
     this.machine.cpus.forEach((c, i) => {
-      c.hooks.onDelivery = (e) => this.onDelivery(i, e);
+      if (needed && !c.hooks.onDelivery) c.hooks.onDelivery = (e) => this.onDelivery(i, e);
+      else if (!needed && c.hooks.onDelivery) c.hooks.onDelivery = undefined;
     });
   }
 
@@ -380,6 +385,7 @@ export class Engine {
   private startRunning(): void {
     if (this.exited) throw new Error('the machine has exited');
     if (this.runControl.isRunning) return;
+    this.updateDeliveryHooks();
     this.runControl.start((r) => this.decide(r), (end) => this.onRunEnd(end));
   }
 
@@ -393,6 +399,7 @@ export class Engine {
     }
     this.step = undefined;
     this.breakpoints.clearInternal();
+    this.updateDeliveryHooks();
     this.stopId++;
     this.lastStop = end.info;
     this.events.stopped(end.info);

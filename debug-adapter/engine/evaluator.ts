@@ -1,169 +1,121 @@
-// Expressions at a stop: hover, watch, REPL, breakpoint conditions and log-point holes.
-//
-// The full C evaluator with DWARF types belongs to debug-adapter/symbols (README: "Expressions").
-// Until it is available this module evaluates the integer subset a kernel debugger needs most:
-// numbers, registers ($eax ... $cr4), $cpu and $pid (the task running on the stopping CPU), global
-// variables by name (read with their DWARF size), &global, *(address) as a 32-bit load, and the C
-// arithmetic, comparison and logical operators with C precedence.
+// Expressions and variables at a stop - hover, watch, REPL, breakpoint conditions, log-point holes,
+// data-breakpoint targets, setVariable - on top of the symbols layer's C evaluator (../symbols).
+// This module only supplies the context: memory through the right CPU's page tables, the frame's
+// registers, $cpu and $pid, and turns values into ViewNodes with lazily expanded children.
 
 import type { Engine } from './engine';
 import type { EngineFrame } from './unwind';
 import { hex32, leaf, type ViewNode } from './view-node';
 import { REG, SREG } from './target';
-import { typeSize } from '../kernel/layout';
-import { DW_AT } from '../symbols/dwarf-constants';
+import {
+  evaluate as symEvaluate, assign as symAssign, formatValue, valueChildren, hasChildren, variablesAt, locateVariable,
+  valueToBigInt, typeToString, type EvalContext, type Value, type RegisterReader, type RegName, type MemoryReader,
+} from '../symbols';
+import { Value as ValueClass } from '../symbols/value';
 
-type Token = { k: 'num'; v: number } | { k: 'id'; v: string } | { k: 'op'; v: string };
-
-const OPS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '!', '~', '(', ')'];
-
-function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (/\s/.test(ch)) { i++; continue; }
-    const num = /^(0x[0-9a-fA-F]+|\d+)[uUlL]*/.exec(text.slice(i));
-    if (num) { out.push({ k: 'num', v: Number(num[1]) }); i += num[0].length; continue; }
-    const id = /^\$?[A-Za-z_][\w]*/.exec(text.slice(i));
-    if (id) { out.push({ k: 'id', v: id[0] }); i += id[0].length; continue; }
-    const chr = /^'(\\?.)'/.exec(text.slice(i));
-    if (chr) { out.push({ k: 'num', v: chr[1].length === 2 ? ({ n: 10, t: 9, r: 13, '0': 0 } as Record<string, number>)[chr[1][1]] ?? chr[1].charCodeAt(1) : chr[1].charCodeAt(0) }); i += chr[0].length; continue; }
-    const op = OPS.find((o) => text.startsWith(o, i));
-    if (!op) throw new Error(`unexpected '${ch}' in '${text}'`);
-    out.push({ k: 'op', v: op });
-    i += op.length;
-  }
-  return out;
-}
-
-/** Binary operators by precedence level, lowest first (C's table). */
-const LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
-
-interface Scalar { value: number; address?: number; size?: number; name?: string }
+const GP: RegName[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 
 export class Evaluator {
   constructor(private readonly engine: Engine) {}
 
-  /** Parse and evaluate an integer expression on CPU `cpu`. */
-  private evalScalar(text: string, cpu: number, frame?: EngineFrame): Scalar {
-    const toks = tokenize(text);
-    let pos = 0;
-    const peek = () => toks[pos];
-    const take = (v?: string) => {
-      const t = toks[pos];
-      if (!t || (v !== undefined && !(t.k === 'op' && t.v === v))) throw new Error(`expected '${v ?? 'an operand'}' in '${text}'`);
-      pos++;
-      return t;
+  private memory(cpu: number): MemoryReader {
+    const m = this.engine.machine;
+    return {
+      read: (a, n) => m.readLinear(cpu, a >>> 0, n),
+      write: (a, b) => m.writeLinear(cpu, a >>> 0, b) !== false,
     };
-    const binary = (level: number): Scalar => {
-      if (level === LEVELS.length) return unary();
-      let left = binary(level + 1);
-      for (;;) {
-        const t = peek();
-        if (!t || t.k !== 'op' || !LEVELS[level].includes(t.v)) return left;
-        pos++;
-        const right = binary(level + 1);
-        left = { value: applyBinary(t.v, left.value, right.value) };
-      }
-    };
-    const unary = (): Scalar => {
-      const t = peek();
-      if (t && t.k === 'op') {
-        if (t.v === '-') { pos++; return { value: -unary().value | 0 }; }
-        if (t.v === '!') { pos++; return { value: unary().value ? 0 : 1 }; }
-        if (t.v === '~') { pos++; return { value: ~unary().value >>> 0 }; }
-        if (t.v === '*') {
-          pos++;
-          const a = unary().value >>> 0;
-          const v = this.engine.read32(cpu, a);
-          if (v === undefined) throw new Error(`cannot read memory at ${hex32(a)}`);
-          return { value: v, address: a, size: 4 };
-        }
-        if (t.v === '&') {
-          pos++;
-          const operand = unary();
-          if (operand.address === undefined) throw new Error(`'&' needs an object in memory`);
-          return { value: operand.address };
-        }
-        if (t.v === '(') { pos++; const v = binary(0); take(')'); return v; }
-      }
-      return primary();
-    };
-    const primary = (): Scalar => {
-      const t = take();
-      if (t.k === 'num') return { value: t.v };
-      if (t.k === 'id') return this.identifier(t.v, cpu, frame);
-      throw new Error(`unexpected '${t.v}' in '${text}'`);
-    };
-    const result = binary(0);
-    if (pos !== toks.length) throw new Error(`unexpected '${(toks[pos] as { v: unknown }).v}' in '${text}'`);
-    return result;
   }
 
-  private identifier(name: string, cpu: number, frame?: EngineFrame): Scalar {
+  /** Live registers of a CPU, writable (for `$eax = 5` and setVariable on register variables). */
+  private liveRegisters(cpu: number): RegisterReader {
+    const c = this.engine.cpu(cpu);
+    return {
+      get: (n) => {
+        if ((GP as string[]).includes(n)) return c.getReg32(REG[n as keyof typeof REG]);
+        if (n === 'eip') return c.eip;
+        if (n === 'eflags') return c.getEflags();
+        if (n in SREG) return c.getSegment(SREG[n as keyof typeof SREG]).selector;
+        const cr = /^cr([0234])$/.exec(n);
+        return cr ? c.getControlRegister(Number(cr[1])) : undefined;
+      },
+      set: (n, v) => {
+        if ((GP as string[]).includes(n)) { c.setReg32(REG[n as keyof typeof REG], v >>> 0); return true; }
+        if (n === 'eip') { c.eip = v >>> 0; return true; }
+        if (n === 'eflags') { c.setEflags(v >>> 0); return true; }
+        return false;
+      },
+    };
+  }
+
+  private context(cpu: number, frame?: EngineFrame): EvalContext {
     const e = this.engine;
-    const c = e.cpu(cpu);
-    if (name.startsWith('$')) {
-      const r = name.slice(1).toLowerCase();
-      if (r === 'cpu') return { value: cpu };
-      if (r === 'pid') {
-        const t = e.currentTask(cpu);
-        const s = t !== undefined ? e.taskSummary(t) : undefined;
-        if (!s) throw new Error('$pid: no task is running on this CPU (or the kernel has no task_struct)');
-        return { value: s.pid };
-      }
-      if (frame && frame.regs[r as keyof typeof frame.regs] !== undefined && r in REG) return { value: frame.regs[r as keyof typeof frame.regs] as number };
-      if (r in REG) return { value: c.getReg32(REG[r as keyof typeof REG]) };
-      if (r === 'eip' || r === 'pc') return { value: frame ? frame.pc : c.eip };
-      if (r === 'eflags') return { value: c.getEflags() };
-      if (r in SREG) return { value: c.getSegment(SREG[r as keyof typeof SREG]).selector };
-      const cr = /^cr([0234])$/.exec(r);
-      if (cr) return { value: c.getControlRegister(Number(cr[1])) };
-      throw new Error(`unknown register '${name}'`);
+    const vars: Record<string, number> = { cpu };
+    const t = e.currentTask(cpu);
+    const s = t !== undefined ? e.taskSummary(t) : undefined;
+    if (s) vars.pid = s.pid;
+    const innermost = !frame || !frame.sym || frame.sym.index === 0;
+    return {
+      mem: this.memory(cpu),
+      regs: innermost ? this.liveRegisters(cpu) : frame!.sym!.regs,
+      frame: frame?.sym,
+      cpu,
+      vars,
+    };
+  }
+
+  private symbols() {
+    const s = this.engine.symbols;
+    if (!s) throw new Error('the kernel has no symbols: only raw addresses can be used');
+    return s;
+  }
+
+  private eval(text: string, cpu: number, frame?: EngineFrame): Value {
+    return symEvaluate(this.symbols(), text, this.context(cpu, frame));
+  }
+
+  /** A value as a ViewNode: gdb-style text, children expanded on demand. */
+  valueNode(name: string, v: Value, evaluateName?: string, hex = false): ViewNode {
+    const syms = this.engine.symbols;
+    const node: ViewNode = {
+      name, value: formatValue(syms, v, { hex }), type: typeToString(v.type), evaluateName,
+    };
+    if (v.address !== undefined) node.memoryReference = v.address;
+    else if (v.type.kind === 'pointer' && !v.problem) {
+      try { node.memoryReference = Number(valueToBigInt(v) & 0xffffffffn); } catch { /* unreadable */ }
     }
-    const s = e.symbols;
-    const sym = s?.lookupSymbol(name)[0];
-    if (!sym) throw new Error(`no symbol '${name}' in the kernel`);
-    if (s!.isExecutable(sym.value)) return { value: sym.value, name };
-    const size = this.globalSize(name) ?? (sym.size > 0 && sym.size <= 4 ? sym.size : 4);
-    const bytes = e.machine.readLinear(cpu, sym.value, Math.min(size, 4));
-    if (!bytes) throw new Error(`cannot read '${name}' at ${hex32(sym.value)}`);
-    let v = 0;
-    for (let i = bytes.length - 1; i >= 0; i--) v = (v * 256) + bytes[i];
-    return { value: v, address: sym.value, size, name };
-  }
-
-  /** Size of a global variable's type from DWARF. */
-  private globalSize(name: string): number | undefined {
-    for (const d of this.engine.symbols?.globalDies(name) ?? []) {
-      const t = d.ref(DW_AT.type) ?? d.ref(DW_AT.specification)?.ref(DW_AT.type);
-      const size = typeSize(t);
-      if (size !== undefined) return size;
+    if (hasChildren(v)) {
+      node.children = () => valueChildren(syms, v, 2000).map((c) => this.valueNode(c.name, c.value, childExpression(evaluateName, c.name)));
     }
-    return undefined;
+    if (v.isLvalue && evaluateName) {
+      node.set = (text) => formatValue(syms, symAssign(this.symbols(), evaluateName, text, this.context(this.lastCpu, this.lastFrame)));
+    }
+    return node;
   }
 
-  // ---------------------------------------------------------------- public API for the session
+  private lastCpu = 0;
+  private lastFrame?: EngineFrame;
 
-  evaluate(text: string, cpu: number, frame?: EngineFrame): ViewNode {
-    const v = this.evalScalar(text, cpu, frame);
-    const sym = this.engine.symbols?.describeAddress(v.value >>> 0);
-    const shown = v.size !== undefined && v.size < 4 ? `${v.value}` : `${v.value | 0} (${hex32(v.value)}${sym && v.value > 0xfff ? ` <${sym}>` : ''})`;
-    return leaf(text, shown, { memoryReference: v.address ?? (sym ? v.value >>> 0 : undefined), evaluateName: text });
+  evaluate(text: string, cpu: number, frame?: EngineFrame, hex = false): ViewNode {
+    this.lastCpu = cpu;
+    this.lastFrame = frame;
+    const v = this.eval(text, cpu, frame);
+    return this.valueNode(text, v, text, hex);
   }
 
+  /** Breakpoint conditions and log-point holes, at the stopping CPU's innermost frame. */
   condition(text: string, cpu: number): { truthy: boolean; text: string } {
-    const v = this.evalScalar(text, cpu);
-    return { truthy: v.value !== 0, text: String(v.size !== undefined && v.size < 4 ? v.value : v.value | 0) };
+    const v = this.eval(text, cpu);
+    let truthy: boolean;
+    try { truthy = valueToBigInt(v) !== 0n; } catch { truthy = true; }
+    return { truthy, text: formatValue(this.engine.symbols, v) };
   }
 
   /** The object an expression names (for data breakpoints): its address and size. */
   lvalue(text: string, cpu: number): { address: number; size: number } | undefined {
     try {
-      const v = this.evalScalar(text, cpu);
+      const v = this.eval(text, cpu);
       if (v.address === undefined) return undefined;
-      return { address: v.address, size: Math.min(v.size ?? 4, 8) };
+      return { address: v.address, size: Math.max(1, Math.min(v.size || 4, 4096)) };
     } catch {
       return undefined;
     }
@@ -171,43 +123,51 @@ export class Evaluator {
 
   addressOf(text: string, cpu: number): number | undefined {
     try {
-      const v = this.evalScalar(text, cpu);
-      return v.address ?? v.value >>> 0;
+      const v = this.eval(text, cpu);
+      if (v.type.kind === 'pointer' || v.type.kind === 'base' || v.type.kind === 'enum') return Number(valueToBigInt(v) & 0xffffffffn);
+      return v.address;
     } catch {
       return undefined;
     }
   }
 
   number(text: string, cpu: number): number {
-    return this.evalScalar(text, cpu).value >>> 0;
+    return Number(valueToBigInt(this.eval(text, cpu)) & 0xffffffffn);
   }
 
-  /** Locals and parameters of a frame; undefined until the symbols layer provides variables. */
-  frameVariables(_frame: EngineFrame, _cpu: number): { locals: ViewNode[]; params: ViewNode[] } | undefined {
-    return undefined;
+  /** Locals and parameters of a frame (DWARF), or undefined when the frame has no debug info. */
+  frameVariables(frame: EngineFrame, cpu: number): { locals: ViewNode[]; params: ViewNode[] } | undefined {
+    const syms = this.engine.symbols;
+    const f = frame.sym;
+    if (!syms || !f || !f.scope || frame.userMode) return undefined;
+    const pc = f.isCaller ? (f.pc - 1) >>> 0 : f.pc;
+    const vars = variablesAt(syms, pc, f.scope);
+    const view = { pc: f.pc, isCaller: f.isCaller, regs: f.index === 0 ? this.liveRegisters(cpu) : f.regs, mem: this.memory(cpu), cfa: f.cfa };
+    const toNode = (v: (typeof vars.locals)[number]): ViewNode => {
+      try {
+        const loc = locateVariable(syms, v, view);
+        let value: Value;
+        switch (loc.kind) {
+          case 'memory': value = new ValueClass(v.type, { kind: 'memory', address: loc.address }, view.mem); break;
+          default:
+            value = this.eval(v.name, cpu, frame);
+        }
+        return this.valueNode(v.name, value, v.name);
+      } catch (err) {
+        return leaf(v.name, `<${(err as Error).message}>`, { type: typeToString(v.type) });
+      }
+    };
+    return { locals: vars.locals.map(toNode), params: vars.params.map(toNode) };
   }
 }
 
-function applyBinary(op: string, a: number, b: number): number {
-  switch (op) {
-    case '+': return (a + b) | 0;
-    case '-': return (a - b) | 0;
-    case '*': return Math.imul(a, b);
-    case '/': if (b === 0) throw new Error('division by zero'); return (a / b) | 0;
-    case '%': if (b === 0) throw new Error('division by zero'); return (a % b) | 0;
-    case '<<': return a << b;
-    case '>>': return a >>> b;
-    case '<': return a < b ? 1 : 0;
-    case '>': return a > b ? 1 : 0;
-    case '<=': return a <= b ? 1 : 0;
-    case '>=': return a >= b ? 1 : 0;
-    case '==': return (a >>> 0) === (b >>> 0) ? 1 : 0;
-    case '!=': return (a >>> 0) !== (b >>> 0) ? 1 : 0;
-    case '&': return a & b;
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '&&': return a && b ? 1 : 0;
-    case '||': return a || b ? 1 : 0;
-    default: throw new Error(`unknown operator '${op}'`);
-  }
+/** The C expression of a child: s.member, a[3], (*p).member... */
+function childExpression(parent: string | undefined, child: string): string | undefined {
+  if (!parent) return undefined;
+  if (/^\[\d+\]$/.test(child)) return `(${parent})${child}`;
+  if (/^\*/.test(child)) return `*(${parent})`;
+  if (/^[A-Za-z_]\w*$/.test(child)) return `(${parent}).${child}`;
+  return undefined;
 }
+
+export { hex32 };

@@ -10,7 +10,7 @@ export const EXCEPTION_FILTERS: { filter: ExceptionFilterId; label: string; desc
   { filter: 'user-page-fault', label: 'Page fault from user mode', description: 'Stop when a user program faults on a page (vector 14, CPL 3): copy-on-write, demand paging, segfaults.' },
   { filter: 'page-fault', label: 'Any page fault', description: 'Stop on every page fault (vector 14), kernel or user.' },
   { filter: 'general-protection', label: 'General protection fault', description: 'Stop on #GP (vector 13).' },
-  { filter: 'double-fault', label: 'Double and triple fault', description: 'Stop on #DF (vector 8) and when the machine shuts down on a triple fault.', default: true },
+  { filter: 'double-fault', label: 'Double fault', description: 'Stop on #DF (vector 8). (A triple fault always ends the session with a register dump.)' },
   { filter: 'panic', label: 'Kernel oops / panic', description: 'Stop when the kernel calls panic() or die() (oops).', default: true },
   { filter: 'user-exception', label: 'Any exception from user mode', description: 'Stop on every exception (vectors 0-31) raised while CPL was 3.' },
 ];
@@ -49,6 +49,11 @@ export class ExceptionFilters {
     this.enabled.clear();
     for (const i of ids) if (!unknown.includes(i)) this.enabled.add(i as ExceptionFilterId);
     return unknown;
+  }
+
+  /** True when some enabled filter is decided on exception delivery (the others are breakpoints). */
+  needsDeliveryHook(): boolean {
+    return [...this.enabled].some((f) => f !== 'panic');
   }
 
   /** Does this delivery stop the machine? */

@@ -1,14 +1,13 @@
-// Stack unwinding: from a CPU's registers (or a sleeping task's saved context) to a list of frames,
-// across interrupt, exception and system-call entries.
+// Stacks as the debugger shows them: the symbols layer's unwinder (CFI, frame pointers, pt_regs at the
+// kernel's entry routines) plus the presentation a kernel debugger wants - an entry routine becomes a
+// label frame such as "⟨IRQ 4 from user mode⟩" with the interrupted context below it.
 //
-// The teaching kernel keeps frame pointers (-fno-omit-frame-pointer), so each C frame links to its
-// caller through %ebp: [ebp] = caller's ebp, [ebp+4] = return address. Near a function's entry the
-// frame is not set up yet (pc at `push %ebp`, or right after it), which the unwinder recognises from the
-// instruction bytes. When a return address lands in the kernel's entry code (common_interrupt,
-// system_call, the exception stubs), the callee was called with %esp pointing at the struct pt_regs
-// that SAVE_ALL built (seed 003:2647), so the interrupted context - kernel or user - is read from it
-// and unwinding continues there, below a marker frame "⟨IRQ 4 from user mode⟩".
+// The label is read from the struct pt_regs that SAVE_ALL built (seed 003:2647-2669): orig_eax holds
+// ~irq (IRQ stubs push $n-256, seed 003:2642) or the system-call number, and the saved cs tells whether
+// the interrupted context was user mode (cs & 3 == 3).
 
+import { unwind as symUnwind, type Frame } from '../symbols/unwinder';
+import { registersFromRecord, type RegName } from '../symbols/interfaces';
 import type { SymbolFile } from '../symbols/program';
 import type { KernelLayout } from '../kernel/layout';
 
@@ -18,158 +17,95 @@ export type Regs = { eax?: number; ecx?: number; edx?: number; ebx?: number; esp
 
 export interface EngineFrame {
   pc: number;
-  /** Registers as they were in this frame (callee-saved ones may be approximate in outer frames). */
+  /** Registers as they were in this frame (undefined where the unwinder cannot recover them). */
   regs: Regs;
   function?: string;
-  functionStart?: number;
   file?: string;
   line?: number;
   column?: number;
-  /** 'entry' marks the synthetic frame of an interrupt/exception/syscall entry (no code of its own). */
+  /** 'entry' marks the frame of an interrupt/exception/syscall entry routine, shown as a label. */
   kind: 'normal' | 'inline' | 'entry';
-  /** For 'entry' frames: "IRQ 4 from user mode", "system call 4 (write) from user mode"... */
+  /** For 'entry' frames: "IRQ 4 from user mode", "system call 4 from user mode"... */
   label?: string;
   userMode: boolean;
-}
-
-/** Entry routines that call C with %esp = &pt_regs (entry.S). */
-const ENTRY_ROUTINES = /^(common_interrupt|system_call|syscall_call|error_code|ret_from_exception|ret_from_intr|device_not_available|.*_interrupt|interrupt|irq_entries_start|divide_error|debug|nmi|int3|overflow|bounds|invalid_op|coprocessor_segment_overrun|invalid_TSS|segment_not_present|stack_segment|general_protection|page_fault|alignment_check|machine_check|simd_coprocessor_error|coprocessor_error|spurious_interrupt_bug)$/;
-
-function r32(read: ReadMemory, a: number): number | undefined {
-  const b = read(a >>> 0, 4);
-  return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
+  /** The symbols layer's frame (scope, cfa, register reader) for variables and expressions. */
+  sym?: Frame;
 }
 
 export interface UnwindContext {
   symbols?: SymbolFile;
   layout?: KernelLayout;
   read: ReadMemory;
-  /** Name of a system call number, when the kernel's table is known. */
-  syscallName?: (nr: number) => string | undefined;
   maxFrames?: number;
 }
 
-/** Describe a pc: function and source line, with inlined callees expanded as extra frames. */
-function symbolise(ctx: UnwindContext, pc: number, regs: Regs, userMode: boolean, isReturnAddress: boolean): EngineFrame[] {
-  const s = ctx.symbols;
-  // A return address points after the call; look up the call instruction's line instead.
-  const lookupPc = isReturnAddress ? (pc - 1) >>> 0 : pc;
-  if (!s || userMode) return [{ pc, regs, kind: 'normal', userMode }];
-  const fn = s.functionAt(lookupPc);
-  const chain = s.inlinedChainAt(lookupPc);
-  if (chain.length > 1) {
-    return chain.map((f, i) => ({
-      pc, regs, function: f.function, functionStart: fn?.lowPc, file: f.file, line: f.line, column: f.column,
-      kind: i < chain.length - 1 ? 'inline' as const : 'normal' as const, userMode,
-    }));
-  }
-  const loc = s.lineAt(lookupPc);
-  const name = fn?.name ?? s.symbolAt(lookupPc)?.symbol.name;
-  return [{ pc, regs, function: name, functionStart: fn?.lowPc, file: loc?.file, line: loc?.line, column: loc?.column, kind: 'normal', userMode }];
+const REGS: RegName[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags', 'cs'];
+
+function r32(read: ReadMemory, a: number): number | undefined {
+  const b = read(a >>> 0, 4);
+  return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
 }
 
 export function unwind(ctx: UnwindContext, start: Regs, startUserMode: boolean): EngineFrame[] {
-  const frames: EngineFrame[] = [];
-  const max = ctx.maxFrames ?? 64;
-  let regs: Regs = { ...start };
-  let userMode = startUserMode;
-  let isReturnAddress = false;
-  for (let depth = 0; depth < max; depth++) {
-    frames.push(...symbolise(ctx, regs.eip, regs, userMode, isReturnAddress));
-    if (userMode) break; // user frames need the program's symbols; the kernel stack ends here
-    const caller = callerOf(ctx, regs, depth === 0);
-    if (!caller) break;
-    const entry = entryFrame(ctx, caller);
-    if (entry) {
-      frames.push(entry.marker);
-      regs = entry.interrupted;
-      userMode = entry.marker.userMode;
-      isReturnAddress = false; // the interrupted pc is the next instruction to execute, not a return address
-      continue;
-    }
-    if (caller.eip === 0 || caller.esp <= regs.esp) break; // the stack must grow towards the caller
-    regs = caller;
-    isReturnAddress = true;
-  }
-  return frames;
+  if (!ctx.symbols) return [{ pc: start.eip, regs: start, kind: 'normal', userMode: startUserMode }];
+  const rec: Partial<Record<RegName, number>> = {};
+  for (const [k, v] of Object.entries(start)) if (v !== undefined) rec[k as RegName] = v >>> 0;
+  if (rec.cs === undefined) rec.cs = startUserMode ? 0x73 : 0x60;
+  const frames = symUnwind(ctx.symbols, registersFromRecord(rec), { read: ctx.read }, { maxFrames: ctx.maxFrames ?? 64 });
+  return frames.map((f) => toEngineFrame(ctx, f));
 }
 
-/** One frame-pointer step. At depth 0 the pc may sit in a prologue, before %ebp is set up. */
-function callerOf(ctx: UnwindContext, regs: Regs, innermost: boolean): Regs | undefined {
-  const { read } = ctx;
-  const fnStart = ctx.symbols?.functionAt(regs.eip)?.lowPc;
-  if (innermost && fnStart !== undefined) {
-    const code = read(fnStart, 3);
-    const pushesEbp = code && code[0] === 0x55;
-    if (regs.eip === fnStart) {
-      // At the first instruction: the return address is on top of the stack.
-      const ra = r32(read, regs.esp);
-      return ra === undefined ? undefined : { ...regs, eip: ra, esp: regs.esp + 4 };
-    }
-    if (pushesEbp && regs.eip === fnStart + 1) {
-      // After push %ebp, before mov %esp,%ebp.
-      const ebp = r32(read, regs.esp);
-      const ra = r32(read, regs.esp + 4);
-      return ra === undefined || ebp === undefined ? undefined : { ...regs, eip: ra, ebp, esp: regs.esp + 8 };
-    }
-    if (!pushesEbp) {
-      // An asm routine without a frame (entry code, switch_to's __switch_to jump): the return address is
-      // not locatable without CFI; try the top of the stack only when it points at code.
-      const ra = r32(read, regs.esp);
-      if (ra !== undefined && ctx.symbols?.isExecutable(ra) && ctx.symbols.functionAt(ra - 1)) {
-        return { ...regs, eip: ra, esp: regs.esp + 4 };
-      }
-    }
+function toEngineFrame(ctx: UnwindContext, f: Frame): EngineFrame {
+  const regs = {} as Regs;
+  for (const n of REGS) {
+    const v = f.regs.get(n);
+    if (v !== undefined) (regs as Record<string, number>)[n] = v;
   }
-  if (regs.ebp === 0 || regs.ebp < regs.esp) return undefined;
-  const savedEbp = r32(read, regs.ebp);
-  const ra = r32(read, regs.ebp + 4);
-  if (savedEbp === undefined || ra === undefined) return undefined;
-  if (ctx.symbols && !ctx.symbols.isExecutable(ra)) return undefined;
-  return { eip: ra, esp: regs.ebp + 8, ebp: savedEbp };
+  regs.eip = f.pc;
+  const base: EngineFrame = {
+    pc: f.pc, regs, function: f.function, file: f.file, line: f.line, column: f.column,
+    kind: f.kind === 'inline' ? 'inline' : 'normal', userMode: f.userMode, sym: f,
+  };
+  if ((f.kind === 'interrupt' || f.kind === 'exception' || f.kind === 'syscall') && f.ptRegs !== undefined) {
+    const label = entryLabel(ctx, f);
+    return { ...base, kind: 'entry', label, function: `⟨${label}⟩` };
+  }
+  return base;
 }
+
+/** Names of the non-ISA vectors the kernel's BUILD_INTERRUPT stubs use (seed 003:2265, 2875-2913). */
+const VECTOR_NAMES: Record<number, string> = {
+  0xef: 'local APIC timer interrupt', 0xfb: 'call-function IPI', 0xfc: 'reschedule IPI',
+  0xfd: 'TLB-invalidate IPI', 0xfe: 'APIC error interrupt', 0xff: 'spurious interrupt',
+};
+
+/** Entry routines that are where an entry starts; others (work_resched, restore_all...) are on its way out. */
+const ENTRY_POINTS = /^(common_interrupt|system_call|error_code|.*_interrupt|divide_error|debug|nmi|int3|page_fault|general_protection|device_not_available.*)$/;
 
 /**
- * When `caller` (the frame the unwinder just reached) is entry code, read the pt_regs at its %esp and
- * return the marker frame and the interrupted context.
+ * "IRQ 4 from user mode", "system call 20 from user mode", "exception from kernel mode". orig_eax says
+ * what the entry was: IRQ stubs push irq-256 (seed 003:2642), BUILD_INTERRUPT stubs vector-256, the
+ * system call entry the call number, exception entries -1.
  */
-function entryFrame(ctx: UnwindContext, caller: Regs): { marker: EngineFrame; interrupted: Regs } | undefined {
-  const s = ctx.symbols;
-  if (!s) return undefined;
-  const sym = s.symbolAt((caller.eip - 1) >>> 0)?.symbol.name;
-  if (!sym || !ENTRY_ROUTINES.test(sym)) return undefined;
-  const base = caller.esp; // &pt_regs
-  const off = (f: string, dflt: number) => ctx.layout?.member('struct pt_regs', f)?.offset ?? dflt;
-  const get = (f: string, dflt: number) => r32(ctx.read, base + off(f, dflt));
-  const eip = get('eip', 0x28);
-  const cs = get('xcs', 0x2c);
-  const eflags = get('eflags', 0x30);
-  const origEax = get('orig_eax', 0x24);
-  if (eip === undefined || cs === undefined) return undefined;
-  const fromUser = (cs & 3) === 3 || ((eflags ?? 0) & 0x20000) !== 0;
-  // Without a privilege change the CPU pushed no esp/ss: the interrupted esp is just above eflags.
-  const esp = fromUser ? get('esp', 0x34) ?? 0 : base + off('esp', 0x34);
-  const mode = fromUser ? 'user mode' : 'kernel mode';
+function entryLabel(ctx: UnwindContext, f: Frame): string {
+  const off = (field: string, dflt: number) => ctx.layout?.member('struct pt_regs', field)?.offset ?? dflt;
+  const pt = f.ptRegs!;
+  const cs = r32(ctx.read, pt + off('xcs', 0x2c)) ?? 0;
+  const eflags = r32(ctx.read, pt + off('eflags', 0x30)) ?? 0;
+  const orig = (r32(ctx.read, pt + off('orig_eax', 0x24)) ?? 0) | 0;
+  const mode = (cs & 3) === 3 || (eflags & 0x20000) ? 'user mode' : 'kernel mode';
+  const name = f.function ?? '';
   let what: string;
-  const orig = (origEax ?? 0) | 0;
-  if (/^(system_call|syscall_call)$/.test(sym)) {
-    const name = ctx.syscallName?.(orig);
-    what = `system call ${orig}${name ? ` (${name})` : ''}`;
-  } else if (orig < 0 && orig >= -256 && sym !== 'error_code') {
-    // IRQ stubs push ~irq / irq-256 (seed 003:2642): recover the IRQ number.
-    what = /common_interrupt|^interrupt$|irq_entries/.test(sym) ? `IRQ ${orig + 256}` : `${sym.replace(/_interrupt$/, '')} interrupt`;
-    if (/^(apic_timer|reschedule|call_function|invalidate|spurious|error)_interrupt$/.test(sym)) what = sym.replace(/_/g, ' ');
+  if (orig >= -256 && orig < -1) {
+    const n = orig + 256;
+    what = n < 0x20 ? `IRQ ${n}` : VECTOR_NAMES[n] ?? `interrupt vector 0x${n.toString(16)}`;
+  } else if (orig >= 0 && f.kind === 'syscall') {
+    what = `system call ${orig}`;
+  } else if (f.kind === 'exception' || orig === -1) {
+    what = 'exception';
   } else {
-    what = sym === 'error_code' ? 'exception' : sym.replace(/_/g, ' ');
+    what = f.kind;
   }
-  const label = `${what} from ${mode}`;
-  const interrupted: Regs = {
-    eip, cs, eflags, esp,
-    ebp: get('ebp', 0x14) ?? 0, eax: get('eax', 0x18), ebx: get('ebx', 0), ecx: get('ecx', 4), edx: get('edx', 8),
-    esi: get('esi', 0xc), edi: get('edi', 0x10),
-  };
-  return {
-    marker: { pc: caller.eip, regs: caller, function: `⟨${label}⟩`, kind: 'entry', label, userMode: fromUser },
-    interrupted,
-  };
+  const via = name && !ENTRY_POINTS.test(name) ? `, in ${name}` : '';
+  return `${what} from ${mode}${via}`;
 }

@@ -1,6 +1,8 @@
 import { ByteReader, stringAt } from './byte-reader';
 import { SymbolsError } from './errors';
-import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_AT, DW_FORM, DW_TAG, DW_UT } = dwarfConstants;
 import { ElfFile } from './elf';
 
 /**
@@ -69,8 +71,10 @@ export function readAbbrevTable(section: Uint8Array, offset: number): Map<number
 
 export type RawValue = number | string | Uint8Array;
 
+const NO_CHILDREN: Die[] = [];
+
 export class Die {
-  children: Die[] = [];
+  children: Die[] = NO_CHILDREN;
   parent: Die | undefined;
   constructor(
     readonly cu: CompileUnit,
@@ -249,7 +253,11 @@ export class CompileUnit {
       }
       dies.set(die.offset, die);
       const parent = stack[stack.length - 1];
-      if (parent) { die.parent = parent; parent.children.push(die); } else if (!root) root = die;
+      if (parent) {
+        die.parent = parent;
+        if (parent.children === NO_CHILDREN) parent.children = [];
+        parent.children.push(die);
+      } else if (!root) root = die;
       if (die.abbrev.hasChildren) stack.push(die);
       else if (!parent) break;
     }

@@ -1,4 +1,6 @@
-import { DW_TAG } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_TAG } = dwarfConstants;
 import { Die } from './dwarf-info';
 import { MemoryReader, RegisterReader, RegName, REG_NAMES } from './interfaces';
 import { Location } from './location';

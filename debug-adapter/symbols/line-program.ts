@@ -1,5 +1,7 @@
 import { ByteReader, stringAt } from './byte-reader';
-import { DW_FORM, DW_LNCT } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_FORM, DW_LNCT } = dwarfConstants;
 import { DwarfSections } from './dwarf-info';
 
 /**

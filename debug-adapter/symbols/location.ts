@@ -1,8 +1,9 @@
 import { ByteReader } from './byte-reader';
-import { DW_FORM, DW_LLE } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_FORM, DW_LLE, DW_AT } = dwarfConstants;
 import { CompileUnit, isBlockForm } from './dwarf-info';
 import { DWARF_REGS, MemoryReader, RegName } from './interfaces';
-import { DW_AT } from './dwarf-constants';
 
 /**
  * DWARF location expressions: a little stack machine program per variable saying where its value is

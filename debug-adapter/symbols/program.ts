@@ -1,6 +1,8 @@
 import { SymbolsError } from './errors';
 import { ElfFile, ElfSymbol, SHF_EXECINSTR } from './elf';
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_AT, DW_TAG } = dwarfConstants;
 import { CompileUnit, Die, DieDirectory, DwarfSections, dwarfSections, isBlockForm, readUnits } from './dwarf-info';
 import { LineFile, LineTable, readLineTable } from './line-program';
 import { LineIndex } from './line-index';
@@ -392,20 +394,37 @@ export class SymbolFile implements DieDirectory {
     };
   }
 
-  /** The subprogram DIE (out-of-line function) containing an address. */
+  private functionRanges = new Map<CompileUnit, { starts: Float64Array; items: { start: number; end: number; die: Die }[] }>();
+
+  /** The subprogram DIE (out-of-line function) containing an address: binary search in the unit's ranges. */
   private subprogramAt(addr: number): Die | undefined {
     const cu = this.unitAt(addr);
-    const root = cu && this.unitRoot(cu);
-    if (!root) return undefined;
-    const visit = (d: Die): Die | undefined => {
-      for (const c of d.children) {
-        if (c.tag === DW_TAG.subprogram) {
-          if (inRanges(dieRanges(c), addr)) return c;
+    if (!cu) return undefined;
+    let idx = this.functionRanges.get(cu);
+    if (!idx) {
+      const root = this.unitRoot(cu);
+      const items: { start: number; end: number; die: Die }[] = [];
+      if (root) {
+        for (const c of root.children) {
+          if (c.tag !== DW_TAG.subprogram) continue;
+          for (const r of dieRanges(c)) items.push({ start: r.start, end: r.end, die: c });
         }
       }
-      return undefined;
-    };
-    return visit(root);
+      items.sort((a, b) => a.start - b.start);
+      idx = { starts: new Float64Array(items.map((i) => i.start)), items };
+      this.functionRanges.set(cu, idx);
+    }
+    const a = idx.starts;
+    let lo = 0, hi = a.length - 1, ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] <= addr) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = ans; i >= 0 && i >= ans - 8; i--) {
+      const it = idx.items[i];
+      if (addr >= it.start && addr < it.end) return it.die;
+    }
+    return undefined;
   }
 
   /** The function containing an address (from DWARF, else from the ELF symbol table). */

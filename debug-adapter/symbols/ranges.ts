@@ -1,5 +1,7 @@
 import { ByteReader } from './byte-reader';
-import { DW_AT, DW_FORM, DW_RLE } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_AT, DW_FORM, DW_RLE } = dwarfConstants;
 import { CompileUnit, Die, isConstantForm } from './dwarf-info';
 
 /**

@@ -1,4 +1,6 @@
-import { DW_AT, DW_ATE, DW_TAG } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_AT, DW_ATE, DW_TAG } = dwarfConstants;
 import { Die, isBlockForm } from './dwarf-info';
 
 /**

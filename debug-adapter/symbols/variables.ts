@@ -1,4 +1,6 @@
-import { DW_AT, DW_TAG } from './dwarf-constants';
+import * as dwarfConstants from './dwarf-constants';
+// Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
+const { DW_AT, DW_TAG } = dwarfConstants;
 import { Die } from './dwarf-info';
 import { MemoryReader, RegisterReader, RegName } from './interfaces';
 import { evaluateLocation, Location, locationExpressionAt } from './location';

@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'os';
 import { Cpu } from '../cpu/cpu';
 import type { AccessSize, CpuBus } from '../cpu/bus';
 import { parseMultibootKernel } from '../machine/multiboot';
+import { MACHINE_BENCH_CASES } from './machine-cases';
 
 export interface BenchResult {
   name: string;
@@ -87,6 +88,7 @@ export const BENCH_CASES: BenchCase[] = [
     elf: 'bench.elf',
     run() { return runBareElf(this.name, guestElf(this.elf!)); },
   },
+  ...MACHINE_BENCH_CASES,  // the machine layer's cases (SMP, devices, snapshots): machine-cases.ts
 ];
 
 interface QemuResult { seconds: number; cpuSeconds: number; serial: string; exitCode: number | null }

@@ -20,6 +20,7 @@ import type { Handler, Insn } from './insn';
 import * as C from './ops-control';
 import * as Y from './ops-system';
 import * as D from './ops-data';
+import * as Q from './ops-fast';
 
 export const MAX_BLOCK = 48;
 /** Executions of an address before its block is compiled. */
@@ -38,7 +39,7 @@ export const NO_BLOCK = new Block(-1, 0, () => undefined);
 
 /** Executors after which a block must end: they change EIP, the mode, or the address space. */
 const ENDERS = new Set<Handler>([
-  C.jcc, C.jmpRel, C.jmpRm, C.callRel, C.callRm, C.retNear32, C.retNear, C.loop, C.jcxz,
+  C.jcc, Q.jcc32, C.jmpRel, C.jmpRm, C.callRel, C.callRm, C.retNear32, C.retNear, C.loop, C.jcxz,
   C.jmpFarImm, C.callFarImm, C.jmpFarMem, C.callFarMem, C.retFarImm, C.intN, C.into, C.int1, C.iretOp,
   Y.hlt, Y.movToCr, Y.group7, Y.group6, Y.wrmsr, D.popf, D.popSreg, D.movSregRm, D.loadFarPointer,
 ]);

@@ -15,6 +15,7 @@ import * as S from './ops-string';
 import * as C from './ops-control';
 import * as Y from './ops-system';
 import * as F from './x87';
+import * as Q from './ops-fast';
 
 const ud: Handler = (c) => c.fault(6);
 
@@ -99,8 +100,15 @@ export function decodeAt(c: Cpu, lin: number): Insn {
       // The eight ALU operations, six forms each: r/m,reg  reg,r/m  acc,imm (byte and full size).
       i.op = b >> 3;
       const form = b & 7;
-      if (form < 4) { if (!(form & 1)) i.os = 1; modrm(); h = form & 2 ? A.aluRegRm : A.aluRmReg; }
-      else { if (form === 4) i.os = 1; i.mem = 0; i.rm = 0; i.imm = rd.imm(i.os); h = A.aluRmImm; }
+      if (form < 4) {
+        if (!(form & 1)) i.os = 1;
+        modrm();
+        h = form & 2 ? A.aluRegRm : A.aluRmReg;
+        if (i.os === 4) {
+          if (!i.mem) { if (form & 2) { const t = i.reg; i.reg = i.rm; i.rm = t; } h = Q.aluRR32; }
+          else if (form & 2) h = Q.aluRM32;
+        }
+      } else { if (form === 4) i.os = 1; i.mem = 0; i.rm = 0; i.imm = rd.imm(i.os); h = i.os === 4 ? Q.aluRI32 : A.aluRmImm; }
     } else switch (b) {
       case 0x06: case 0x0e: case 0x16: case 0x1e: i.reg = b >> 3; h = D.pushSreg; break;
       case 0x07: case 0x17: case 0x1f: i.reg = b >> 3; h = D.popSreg; break;
@@ -109,9 +117,9 @@ export function decodeAt(c: Cpu, lin: number): Insn {
       case 0x37: h = A.aaa; break;
       case 0x3f: h = A.aas; break;
       case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
-        i.rm = b & 7; i.op = 0; h = A.incDec; break;
+        i.rm = b & 7; i.op = 0; h = osv === 4 ? Q.incDec32 : A.incDec; break;
       case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
-        i.rm = b & 7; i.op = 1; h = A.incDec; break;
+        i.rm = b & 7; i.op = 1; h = osv === 4 ? Q.incDec32 : A.incDec; break;
       case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
         i.reg = b & 7; h = osv === 4 ? D.pushReg32 : D.pushReg; break;
       case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
@@ -130,20 +138,25 @@ export function decodeAt(c: Cpu, lin: number): Insn {
       case 0x6f: h = S.outs; break;
       case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
       case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
-        i.op = b & 15; i.imm = rd.imm8s(); h = C.jcc; break;
+        i.op = b & 15; i.imm = rd.imm8s(); h = osv === 4 ? Q.jcc32 : C.jcc; break;
       case 0x80: case 0x82: i.os = 1; modrm(); i.op = i.reg; i.imm = rd.byte(); h = A.aluRmImm; break;
-      case 0x81: modrm(); i.op = i.reg; i.imm = rd.imm(osv); h = A.aluRmImm; break;
-      case 0x83: { modrm(); i.op = i.reg; const v = rd.imm8s(); i.imm = osv === 4 ? v >>> 0 : v & 0xffff; h = A.aluRmImm; break; }
+      case 0x81: modrm(); i.op = i.reg; i.imm = rd.imm(osv) | 0; h = osv === 4 && !i.mem ? Q.aluRI32 : A.aluRmImm; break;
+      case 0x83: { modrm(); i.op = i.reg; const v = rd.imm8s(); i.imm = osv === 4 ? v : v & 0xffff; h = osv === 4 && !i.mem ? Q.aluRI32 : A.aluRmImm; break; }
       case 0x84: i.os = 1; modrm(); h = A.testRmReg; break;
-      case 0x85: modrm(); h = A.testRmReg; break;
+      case 0x85: modrm(); h = osv === 4 && !i.mem ? Q.testRR32 : A.testRmReg; break;
       case 0x86: i.os = 1; modrm(); h = D.xchgRmReg; break;
       case 0x87: modrm(); h = D.xchgRmReg; break;
       case 0x88: i.os = 1; modrm(); h = D.movRmReg; break;
-      case 0x89: modrm(); h = i.mem ? D.movRmReg : D.movRmRegRR; break;
+      case 0x89: modrm(); h = i.mem ? (osv === 4 ? Q.movStore32 : D.movRmReg) : (osv === 4 ? Q.movRR32 : D.movRmRegRR); break;
       case 0x8a: i.os = 1; modrm(); h = D.movRegRm; break;
-      case 0x8b: modrm(); h = i.mem ? (osv === 4 ? D.movReg32Mem : D.movRegRm) : D.movRegRm; break;
+      case 0x8b:
+        modrm();
+        if (i.mem) h = osv === 4 ? D.movReg32Mem : D.movRegRm;
+        else if (osv === 4) { const t = i.reg; i.reg = i.rm; i.rm = t; h = Q.movRR32; }
+        else h = D.movRegRm;
+        break;
       case 0x8c: modrm(); h = D.movRmSreg; break;
-      case 0x8d: modrm(); h = i.mem ? D.lea : ud; break;
+      case 0x8d: modrm(); h = i.mem ? (osv === 4 && as32 ? Q.lea32 : D.lea) : ud; break;
       case 0x8e: modrm(); i.os = 2; h = i.reg === 1 || i.reg > 5 ? ud : D.movSregRm; break;
       case 0x8f: modrm(); h = i.reg === 0 ? D.popRm : ud; break;
       case 0x90: h = D.nop; break; // also pause (f3 90)
@@ -185,7 +198,7 @@ export function decodeAt(c: Cpu, lin: number): Insn {
       case 0xc4: modrm(); i.op = 0; h = i.mem ? D.loadFarPointer : ud; break;
       case 0xc5: modrm(); i.op = 3; h = i.mem ? D.loadFarPointer : ud; break;
       case 0xc6: i.os = 1; modrm(); i.imm = rd.byte(); h = i.reg === 0 ? D.movRmImm : ud; break;
-      case 0xc7: modrm(); i.imm = rd.imm(osv); h = i.reg === 0 ? D.movRmImm : ud; break;
+      case 0xc7: modrm(); i.imm = rd.imm(osv); h = i.reg === 0 ? (i.mem && osv === 4 ? Q.movStoreImm32 : D.movRmImm) : ud; break;
       case 0xc8: i.imm = rd.imm16(); i.imm2 = rd.byte(); h = D.enter; break;
       case 0xc9: h = D.leave; break;
       case 0xca: i.imm = rd.imm16(); h = C.retFarImm; break;
@@ -272,7 +285,7 @@ export function decodeAt(c: Cpu, lin: number): Insn {
         modrm(); i.op = b & 15; h = A.cmov; break;
       case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
       case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
-        i.op = b & 15; i.imm = rd.imm(osv) | 0; if (osv === 2) i.imm = (i.imm << 16) >> 16; h = C.jcc; break;
+        i.op = b & 15; i.imm = rd.imm(osv) | 0; if (osv === 2) i.imm = (i.imm << 16) >> 16; h = osv === 4 ? Q.jcc32 : C.jcc; break;
       case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
       case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
         i.os = 1; modrm(); i.op = b & 15; h = A.setcc; break;

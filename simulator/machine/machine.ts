@@ -133,6 +133,7 @@ export class Machine implements BusBackend {
   stoppedCpu = -1;
 
   private slice: SliceState | null = null;
+  private readonly sliceRecord: SliceState = { end: 0, nextCpu: 0, startCounts: [], progress: false };
   private runningCpu = -1;
   private exitCode: number | null = null;
   private stopRequested = false;
@@ -240,13 +241,14 @@ export class Machine implements BusBackend {
       if (!this.slice) {
         this.fireDueEvents();
         if (this.instructionsRetired >= budgetEnd) return result('budget');
+        // (One reused record: slices are short, so the loop must not allocate per slice.)
         const next = this.nextDeadline();
-        this.slice = {
-          end: Math.min(this.time + this.config.quantum, next),
-          nextCpu: 0,
-          startCounts: this.cpus.map(c => c.instructionCount),
-          progress: false,
-        };
+        const slice = this.sliceRecord;
+        slice.end = Math.min(this.time + this.config.quantum, next);
+        slice.nextCpu = 0;
+        slice.progress = false;
+        for (let i = 0; i < this.cpus.length; i++) slice.startCounts[i] = this.cpus[i].instructionCount;
+        this.slice = slice;
       }
       const s = this.slice;
       while (s.nextCpu < this.cpus.length) {
@@ -670,7 +672,12 @@ export class Machine implements BusBackend {
     this.exitCode = s.exitCode;
     this.instructionsRetired = s.instructionsRetired;
     this.time = s.time;
-    this.slice = s.slice ? { ...s.slice, startCounts: s.slice.startCounts.slice() } : null;
+    if (s.slice) {
+      Object.assign(this.sliceRecord, s.slice, { startCounts: s.slice.startCounts.slice() });
+      this.slice = this.sliceRecord;
+    } else {
+      this.slice = null;
+    }
     this.outputBuffer = [];
     this.trace.truncateAfter(s.time);
   }
@@ -687,7 +694,8 @@ export class Machine implements BusBackend {
   private snapshotWithoutPages(): Omit<MachineSnapshot, 'pages'> & { pages?: undefined } {
     return {
       version: 1, cpuCount: this.cpus.length, memoryBytes: this.ram.length, time: this.time,
-      slice: this.slice, cpus: this.cpus.map(c => c.saveState()), lapics: this.lapics.map(l => l.saveState()),
+      slice: this.slice ? { ...this.slice, startCounts: this.slice.startCounts.slice() } : null,
+      cpus: this.cpus.map(c => c.saveState()), lapics: this.lapics.map(l => l.saveState()),
       ioapic: this.ioapic.saveState(), pic: this.pic.saveState(), pit: this.pit.saveState(),
       uart: this.uart.saveState(), cmos: this.cmos.saveState(),
       serial: { scriptIndex: this.scriptIndex, queue: this.serialQueue }, exitCode: this.exitCode,

@@ -224,8 +224,8 @@ describe('adapter: ksim dap on the mini kernel', function () {
   it('answers invalid requests with errors and keeps working', async function () {
     await launch(dc, { kernel: elf, stopOnEntry: true });
     await assert.rejects(dc.stackTraceRequest({ threadId: 99 }), /unknown thread 99/);
-    await assert.rejects(dc.evaluateRequest({ expression: '1 +* (', context: 'watch' }), /expected|unexpected/);
-    await assert.rejects(dc.evaluateRequest({ expression: 'no_such_symbol', context: 'watch' }), /no symbol 'no_such_symbol'/);
+    await assert.rejects(dc.evaluateRequest({ expression: '1 +* (', context: 'watch' }), /expected|unexpected|incomplete/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'no_such_symbol', context: 'watch' }), /no symbol .no_such_symbol./i);
     await assert.rejects(dc.customRequest('ksim/noSuchThing'), /unknown request 'ksim\/noSuchThing'/);
     await assert.rejects(dc.disassembleRequest({ memoryReference: 'nowhere', instructionCount: 3 }), /not an address/);
     await assert.rejects(dc.setBreakpointsRequest({ source: { path: SRC }, breakpoints: [{ line: 10, hitCondition: 'often' }] }).then((r) => {

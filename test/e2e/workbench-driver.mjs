@@ -44,7 +44,7 @@ async function runCommand(title) {
   await row.click();
 }
 
-async function expectVisible(locator, what, timeout = 15000) {
+async function expectVisible(locator, what, timeout = 30000) {
   try { await locator.first().waitFor({ state: 'visible', timeout }); } catch { throw new Error(`not visible: ${what}`); }
 }
 
@@ -86,7 +86,7 @@ function paneHeader(title) { return page.locator('.pane-header', { hasText: titl
 /** Expand a side bar view (views start collapsed in a fresh profile). */
 async function expandPane(title) {
   const h = paneHeader(title).first();
-  await expectVisible(h, `view "${title}"`);
+  await expectVisible(h, `view "${title}"`, 90000);
   if ((await h.getAttribute('aria-expanded')) === 'false') await h.click();
 }
 function paneBody(title) { return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).locator('.pane-body'); }

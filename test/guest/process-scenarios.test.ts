@@ -11,7 +11,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildUserPrograms, runOnHost, runQemu, runKsim, KernelRun } from './process-helpers';
+import { buildUserPrograms, runOnHost, runQemu, runKsim, runQemuConversation, KernelRun } from './process-helpers';
 
 interface Scenario {
   name: string;
@@ -120,4 +120,27 @@ describe('process scenarios (issue 5): user programs on the teaching kernel', fu
       });
     });
   }
+
+  describe('scenario default under qemu -smp 2: init, the shell on the console, a workload', () => {
+    it('the shell reads lines from the tty, lists the tasks from /proc/ps and runs a program', async () => {
+      const out = await runQemuConversation('scenario=default', 2, [
+        { expect: /ksim\$ $/, send: 'ps\n' },
+        { expect: /ksim\$ $/, send: 'run forker\n' },
+        { expect: /ksim\$ $/, send: 'kill -9 999\n' },
+      ], /kill: -3\nksim\$ $/);
+      const lines = out.split('\n');
+      // The line discipline echoes what was typed.
+      assert.ok(lines.includes('ksim$ ps'), out);
+      const header = lines.findIndex((l) => /^ {2}PID {2}PPID {2}TGID S CPU PRI NICE POLICY +VM COMMAND$/.test(l));
+      assert.ok(header >= 0, `ps header in ${out}`);
+      const rows = lines.slice(header + 1).filter((l) => /^ +\d+ +\d+ +\d+ [RSDTZ] /.test(l));
+      const row = (cmd: string) => rows.find((l) => l.endsWith(` ${cmd}`));
+      assert.match(row('init') ?? '', /^ +1 +0 +1 [RS] /, `init is pid 1: ${out}`);
+      for (const cmd of ['shell', 'cpu_hog', 'sleeper']) assert.match(row(cmd) ?? '', /^ +\d+ +1 +\d+ [RS] /, `${cmd} is init's child: ${out}`);
+      assert.match(row('cpu_hog') ?? '', / 10 OTHER /, `cpu_hog runs at nice 10: ${out}`);
+      assert.ok(row('[ksoftirqd/0]') && row('[ksoftirqd/1]'), `kernel threads are listed in brackets: ${out}`);
+      assert.ok(lines.includes('forker: OK'), out);
+      assert.ok(lines.includes('kill: -3'), out);
+    });
+  });
 });

@@ -116,6 +116,7 @@ describe('user programs on the host Linux kernel (reference behaviour)', functio
     assert.equal(r.signal, 'SIGSEGV');
     assert.match(r.out, /write\(\) from an unmapped user buffer returned -14/);
     assert.match(r.out, /write\(\) from a kernel address returned -14/);
+    assert.match(r.out, /recursed through 256 frames of 4 KiB: 256 levels returned/);
     assert.doesNotMatch(r.out, /still alive/);
   });
 

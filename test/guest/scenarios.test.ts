@@ -139,6 +139,18 @@ describe('guest: issue-4 scenarios (QEMU -smp 2, ksim 1/2/4 CPUs)', function () 
     assert.equal(run.exitCode, 3, describeRun(run));
   });
 
+  it('a kernel-mode exception prints an oops with registers and a backtrace, then panics (QEMU and ksim)', async () => {
+    for (const run of [await runQemu({ cpus: 2, cmdline: 'scenario=oops' }), await runKsim({ cpus: 2, cmdline: 'scenario=oops' })]) {
+      assert.match(run.output, /Oops: divide error: 0000 \[#1\]/, describeRun(run));
+      assert.match(run.output, /EIP:\s+0060:\[<c0[0-9a-f]{6}>\]/);
+      assert.match(run.output, /eax: [0-9a-f]{8}\s+ebx: [0-9a-f]{8}/);
+      assert.match(run.output, /Process init \(pid: 1,/);
+      assert.match(run.output, /Call Trace:\n \[<c0[0-9a-f]{6}>\]/);
+      assert.match(run.output, /Kernel panic - not syncing: Fatal exception/);
+      assert.equal(run.exitCode, 5, describeRun(run));
+    }
+  });
+
   it('the default workload runs until the instruction budget ends (ksim, 2 CPUs)', async () => {
     const run = await runKsim({ cpus: 2, cmdline: '', maxInstructions: 30_000_000 });
     assert.match(run.output, /=== scenario default:/);

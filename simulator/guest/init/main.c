@@ -111,6 +111,7 @@ static void run_scenario(void)
  * scenario. */
 static int init(void *unused)
 {
+	strcpy(current->comm, "init");
 	smp_boot_cpus();
 	/* Every AP has passed through the identity-mapped trampoline: the low mapping can go. */
 	zap_low_mappings();

@@ -192,8 +192,12 @@ static void exit_notify(struct task_struct *tsk)
 	int state;
 	write_lock_irq(&tasklist_lock);
 	forget_original_parent(tsk);
-	/* A kernel thread's parent is process 0, which never waits: nobody will reap it. */
-	if (tsk->parent->pid == 0)
+	/*
+	 * Nobody will wait for a kernel thread whose parent is process 0 or another kernel thread: it is
+	 * released at once (2.6.11 gets the same effect by having keventd set SIGCHLD to SIG_IGN, which
+	 * do_notify_parent turns into exit_signal = -1).
+	 */
+	if (tsk->parent->pid == 0 || ((tsk->flags & PF_KTHREAD) && (tsk->parent->flags & PF_KTHREAD)))
 		tsk->exit_signal = -1;
 	/* A group leader with live threads stays a zombie silently; the last thread notifies. */
 	if (tsk->exit_signal != -1 && thread_group_empty(tsk))

@@ -42,7 +42,12 @@ static int kthread(void *_create)
 	current->flags |= PF_KTHREAD;
 	__set_current_state(TASK_INTERRUPTIBLE);
 	create->result = current;
+	/* Tell the creator we exist and go to sleep at once: with preemption off, the creator (woken by
+	 * complete, maybe of higher priority) cannot run before we are off the runqueue, so its
+	 * kthread_bind does not have to wait for us. */
+	preempt_disable();
 	complete(&create->started);
+	preempt_enable_no_resched();
 	schedule();
 	if (!kthread_should_stop())
 		ret = threadfn(data);

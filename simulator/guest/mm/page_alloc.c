@@ -145,9 +145,15 @@ void mem_init(void)
 		if (pfn < first_free)
 			__set_bit(PG_reserved, &p->flags), atomic_set(&p->_count, 1);
 	}
-	for (unsigned long pfn = first_free; pfn < max_low_pfn; pfn++) {
-		free_block(pfn_to_page(pfn), 0);
-		totalram_pages++;
+	/* Free the frames in the largest naturally aligned blocks that fit (what merging single frames
+	 * one by one would end with, without the work). */
+	for (unsigned long pfn = first_free; pfn < max_low_pfn;) {
+		unsigned int order = MAX_ORDER - 1;
+		while (order && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > max_low_pfn))
+			order--;
+		free_block(pfn_to_page(pfn), order);
+		totalram_pages += 1UL << order;
+		pfn += 1UL << order;
 	}
 	printk("Memory: %luk available (kernel and mem_map %luk)\n", totalram_pages * 4, first_free * 4 - 1024);
 }

@@ -23,15 +23,15 @@ static int timer_preempt(void)
 	static struct hog h[2];
 	unsigned long pre0 = sched_nr_preempt_irq(0);
 	for (int i = 0; i < 2; i++)
-		start_hog(&h[i], i, 0, 19); /* nice 19: the shortest time slice (5 ms) */
+		create_hog(&h[i], i, 0, 19); /* nice 19: the shortest time slice (5 ms) */
+	wake_hogs(h, 2);
 	/* Let them alternate a few times. */
 	for (int t = 0; t < 200 && (h[0].switches_in < 2 || h[1].switches_in < 2); t++)
 		msleep_ticks(5);
 	int both_ran = h[0].loops > 0 && h[1].loops > 0;
 	int alternated = h[0].switches_in >= 2 && h[1].switches_in >= 2;
 	int preempted = sched_nr_preempt_irq(0) > pre0;
-	stop_hog(&h[0]);
-	stop_hog(&h[1]);
+	stop_hogs(h, 2);
 	scenario_summary("two CPU-bound threads on CPU 0, neither yields");
 	scenario_summary("both ran: %s", yes(both_ran));
 	scenario_summary("they alternated at least twice each: %s", yes(alternated));
@@ -176,9 +176,10 @@ static int load_balance_scn(void)
 	/* Created from the init thread, pinned to CPU 0 while starting, then allowed everywhere. */
 	set_cpus_allowed(current, cpumask_of_cpu(0));
 	for (int i = 0; i < n; i++) {
-		start_hog(&h[i], i, 0, 19);
+		create_hog(&h[i], i, 0, 19);
 		h[i].task->cpus_allowed = CPU_MASK_ALL;
 	}
+	wake_hogs(h, n);
 	set_cpus_allowed(current, CPU_MASK_ALL);
 	unsigned long seen = 0, pulled = 0;
 	for (int t = 0; t < 100; t++) {
@@ -190,8 +191,7 @@ static int load_balance_scn(void)
 			break;
 	}
 	for_each_online_cpu(cpu) pulled += sched_nr_pulled(cpu);
-	for (int i = 0; i < n; i++)
-		stop_hog(&h[i]);
+	stop_hogs(h, n);
 	int spread = seen == cpu_online_map;
 	scenario_summary("3 hogs per CPU started on CPU 0");
 	scenario_summary("hogs ran on every online CPU: %s", yes(spread));
@@ -213,8 +213,13 @@ static int sched_compare(void)
 	int o1_all_ran = 1, g_all_ran = 1;
 	for (int phase = 0; phase < 2; phase++) {
 		sched_use_goodness = phase;
-		for (int i = 0; i < 8; i++)
-			start_hog(&h[i], i, 0, 19);
+		for (int i = 0; i < 8; i++) {
+			create_hog(&h[i], i, 0, 19);
+			/* 2.4 gives a child half its parent's remaining ticks; start every hog empty instead,
+			 * so the next recalculation hands each its nice-19 quantum and all of them run soon. */
+			h[i].task->counter = 0;
+		}
+		wake_hogs(h, 8);
 		for (int t = 0; t < 200; t++) {
 			msleep_ticks(5);
 			int all = 1;
@@ -223,11 +228,10 @@ static int sched_compare(void)
 			if (all)
 				break;
 		}
-		for (int i = 0; i < 8; i++) {
+		for (int i = 0; i < 8; i++)
 			if (!h[i].loops)
 				*(phase ? &g_all_ran : &o1_all_ran) = 0;
-			stop_hog(&h[i]);
-		}
+		stop_hogs(h, 8);
 	}
 	sched_use_goodness = boot_goodness;
 	unsigned long examined = sched_max_goodness_examined(0);

@@ -227,3 +227,36 @@ export async function diffKernel(elfPath: string): Promise<DiffResult> {
   if (!started) result.divergence = `QEMU never reached trace_start (${hex(traceStart)})`;
   return result;
 }
+
+/**
+ * The trace above single-steps ksim. Its fast path — run(budget), where the CPU may execute whole decoded
+ * blocks — must end every kernel in exactly the same state: registers, segments, control registers and
+ * all of RAM. Budgets vary (1..4999 instructions) so run() is cut at many different points. Returns the
+ * differences (empty when identical) and the instructions executed.
+ */
+export function crossCheckRunLoop(elfPath: string): { diffs: string[]; instructions: number } {
+  const elf = readElf32(readFileSync(elfPath));
+  const stepped = new KsimSide(elf);
+  let guard = 0;
+  while (stepped.bus.exitValue === undefined && stepped.cpu.runState === 'running' && guard++ < 20_000_000) stepped.cpu.step();
+  const fast = new KsimSide(elf);
+  let budget = 1;
+  guard = 0;
+  while (fast.bus.exitValue === undefined && fast.cpu.runState === 'running' && guard++ < 100_000) {
+    budget = (budget * 1103515245 + 12345) % 4999 + 1; // deterministic, varied cut points
+    fast.cpu.run(budget);
+  }
+  const diffs: string[] = [];
+  if (stepped.bus.exitValue === undefined) diffs.push(`step(): no exit (${stepped.cpu.runState})`);
+  if (fast.bus.exitValue !== stepped.bus.exitValue) diffs.push(`exit value step()=${stepped.bus.exitValue} run()=${fast.bus.exitValue}`);
+  // run() may have gone on after the exit write (into the kernel's final `jmp $`): both sit on it or just before
+  const a = stepped.state(), b = fast.state();
+  // compareStates takes its first state in QEMU's attribute layout (descriptor bits 8-23)
+  for (const sg of a.segs) sg.flags = ((sg.flags & 0xff) << 8) | (((sg.flags >>> 12) & 0xf) << 20);
+  diffs.push(...compareStates(a, b, 0));
+  const ra = stepped.bus.ram, rb = fast.bus.ram;
+  for (let i = 0; i < ra.length; i++) {
+    if (ra[i] !== rb[i]) { diffs.push(`RAM differs first at ${hex(i)}: step()=${hex(ra[i], 2)} run()=${hex(rb[i], 2)}`); break; }
+  }
+  return { diffs, instructions: stepped.cpu.instructionCount };
+}

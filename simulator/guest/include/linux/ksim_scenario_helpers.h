@@ -14,7 +14,10 @@ struct hog {
 	int id;
 };
 struct task_struct *start_hog(struct hog *h, int id, int cpu, int nice);
+struct task_struct *create_hog(struct hog *h, int id, int cpu, int nice);
+void wake_hogs(struct hog *h, int n);
 void stop_hog(struct hog *h);
+void stop_hogs(struct hog *h, int n);
 extern volatile int hog_last_runner;
 
 /* Read-only views of the scheduler's per-CPU counters (kernel/sched.c). */

@@ -5,7 +5,7 @@
 
 %include "common.inc"
 
-ITERATIONS equ 600
+ITERATIONS equ 450
 
 section .text
 BOOT

@@ -6,7 +6,7 @@
 
 %include "common.inc"
 
-ITERATIONS equ 180
+ITERATIONS equ 130
 DEMAND equ 0x00800000       ; 8 demand-paged 4 KiB pages, mapped by the #PF handler
 DEMAND_PAGES equ 8
 FRAMES equ 0x00600000       ; their physical frames (inside the identity 4 MiB page at 4-8 MiB)
@@ -103,8 +103,8 @@ main_loop:
   FIX mov [ropage + 8], eax         ; WP=1: supervisor write to a read-only page faults
   xor eax, eax
   FIX mov ss, ax                    ; null SS at CPL 0: #GP(0)
-  mov eax, 0x30
-  FIX mov ds, ax                    ; selector beyond the GDT limit: #GP(0x30)
+  mov eax, 0x40
+  FIX mov ds, ax                    ; selector beyond the GDT limit: #GP(0x40)
   mov eax, 0x10
   FIX mov ebx, [eax]                ; page 0 not present: #PF
 

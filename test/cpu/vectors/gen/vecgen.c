@@ -35,6 +35,8 @@
 #define DATA_BASE 0x00200000u
 #define DATA_SIZE 0x00200000u
 #define DATA_MID (DATA_BASE + DATA_SIZE / 2)
+#define LOW_BASE 0x00001000u /* the low region reachable through 16-bit addressing */
+#define LOW_SIZE 0x0000f000u
 
 #define CASES_PER_FORM 512
 
@@ -104,12 +106,13 @@ typedef struct Form {
   int shiftKind;  // for R_SHIFT: 0 shl, 1 shr, 2 sar
   int hostF3;     // recorded bytes get an f3 prefix the host does not execute (rep bsf/bsr = bsf/bsr)
   uint32_t reserved; // registers the special sets: never used as base/index of a memory operand
+  int addr16;        // memory operand through 16-bit addressing (0x67 prefix): [bx+si], [bp+di+disp8]...
 } Form;
 
 static const char *FAMILIES[] = {"alu", "incdec", "shift", "muldiv", "convert", "bits", "cond", "atomic",
-                                 "flags", "string", "stack-lea"};
+                                 "flags", "string", "stack-lea", "addr16"};
 enum { FAM_ALU, FAM_INCDEC, FAM_SHIFT, FAM_MULDIV, FAM_CONVERT, FAM_BITS, FAM_COND, FAM_ATOMIC, FAM_FLAGS,
-       FAM_STRING, FAM_STACK, FAM_COUNT };
+       FAM_STRING, FAM_STACK, FAM_ADDR16, FAM_COUNT };
 
 static Form forms[1200];
 static int nforms;
@@ -205,6 +208,23 @@ static void emit_mem_operand(Case *c, int regField, uint32_t ea, uint32_t reserv
     emit(c, (uint8_t)((regField << 3) | 5));
     emit32(c, ea);
   }
+}
+
+// 16-bit addressing: the effective address is (base + index + disp) mod 64 KiB; the upper halves of the
+// registers must be ignored, so they get random bits. `ea` lies in the low region mapped at LOW_BASE.
+static void emit_mem_operand16(Case *c, int regField, uint32_t ea) {
+  static const int r1[8] = {EBX, EBX, EBP, EBP, ESI, EDI, EBP, EBX};
+  static const int r2[8] = {ESI, EDI, ESI, EDI, -1, -1, -1, -1};
+  int mod = (int)rndn(3), rm = (int)rndn(8);
+  emit(c, (uint8_t)((mod << 6) | (regField << 3) | rm));
+  if (mod == 0 && rm == 6) { emit(c, (uint8_t)ea); emit(c, (uint8_t)(ea >> 8)); return; }
+  uint32_t disp = 0;
+  if (mod == 1) { disp = (uint32_t)(int32_t)(int8_t)rnd(); emit(c, (uint8_t)disp); }
+  else if (mod == 2) { disp = rnd() & 0xffff; emit(c, (uint8_t)disp); emit(c, (uint8_t)(disp >> 8)); }
+  uint32_t v2 = r2[rm] >= 0 ? rnd() & 0xffff : 0;
+  uint32_t v1 = (ea - disp - v2) & 0xffff;
+  c->regs[r1[rm]] = (rnd() & 0xffff0000u) | v1;
+  if (r2[rm] >= 0) c->regs[r2[rm]] = (rnd() & 0xffff0000u) | v2;
 }
 
 static uint32_t reg_read(const uint32_t *regs, int size, int r) {
@@ -304,7 +324,12 @@ static int make_case(const Form *f, Case *c) {
         int shift = f->size == 16 ? 4 : 5;
         ea = accessed - (uint32_t)((btOffset >> shift) * (f->size / 8));
       }
-      emit_mem_operand(c, regField, ea, excl);
+      if (f->addr16) {
+        accessed = LOW_BASE + 0x1000 + rndn(LOW_SIZE - 0x2000);
+        emit_mem_operand16(c, regField, accessed);
+      } else {
+        emit_mem_operand(c, regField, ea, excl);
+      }
       add_window(c, accessed, f->special == SP_CMPXCHG8B ? 8 : 4);
     } else {
       c->rmReg = (int)rndn(8);
@@ -843,6 +868,23 @@ static void build_forms(void) {
     f = add_form(FAM_STACK, "lea r16, m (16-bit addressing)", K_LEA, 16, 0); set_op(f, 1, 0x8d, 0, 0);
     f->pfx[f->npfx++] = 0x67;
   }
+
+  // memory operands through 16-bit addressing (a 0x67 prefix in 32-bit code; real mode's native form)
+  {
+    static const struct { const char *n; int size; uint8_t op; int digit; int imm; uint32_t undef; } a16[] = {
+      {"add m32, r32", 32, 0x01, -1, 0, 0}, {"add r8, m8", 8, 0x02, -1, 0, 0}, {"sub m16, r16", 16, 0x29, -1, 0, 0},
+      {"xor r32, m32", 32, 0x33, -1, 0, F_AF}, {"cmp m8, imm8", 8, 0x80, 7, 1, 0}, {"mov r32, m32", 32, 0x8b, -1, 0, 0},
+      {"mov m16, r16", 16, 0x89, -1, 0, 0}, {"inc m32", 32, 0xff, 0, 0, 0}, {"neg m16", 16, 0xf7, 3, 0, 0},
+      {"shl m32, 1", 32, 0xd1, 4, 0, 0}, {"xchg m32, r32", 32, 0x87, -1, 0, 0}, {"test m8, r8", 8, 0x84, -1, 0, F_AF}};
+    for (int i = 0; i < (int)(sizeof a16 / sizeof a16[0]); i++) {
+      snprintf(nm, sizeof nm, "%s [16-bit addressing]", a16[i].n);
+      Form *f = modrm(FAM_ADDR16, nm, a16[i].size, 1, 1, a16[i].op, 0, 0, a16[i].digit, a16[i].imm);
+      f->pfx[f->npfx++] = 0x67;
+      f->addr16 = 1;
+      f->undef = a16[i].undef;
+      if (a16[i].op == 0xd1) f->rule = R_SHIFT;
+    }
+  }
 }
 
 int main(int argc, char **argv) {
@@ -854,7 +896,10 @@ int main(int argc, char **argv) {
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   void *data = mmap((void *)(uintptr_t)DATA_BASE, DATA_SIZE, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-  if (code_page != (void *)(uintptr_t)CODE_BASE || data != (void *)(uintptr_t)DATA_BASE) {
+  void *low = mmap((void *)(uintptr_t)LOW_BASE, LOW_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (code_page != (void *)(uintptr_t)CODE_BASE || data != (void *)(uintptr_t)DATA_BASE ||
+      low != (void *)(uintptr_t)LOW_BASE) {
     fprintf(stderr, "vecgen: cannot map the fixed code/data regions\n");
     return 1;
   }

@@ -89,7 +89,6 @@ fastcall unsigned int __do_IRQ(unsigned int irq, struct pt_regs *regs)
 	struct irqaction *action;
 	unsigned int status;
 
-	desc->irq_count++;
 	_raw_spin_lock(&desc->lock);
 	desc->handler->ack(irq);
 	status = desc->status & ~(IRQ_REPLAY | IRQ_WAITING);
