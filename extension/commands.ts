@@ -10,6 +10,7 @@ import { KsimRequest, CodeRef } from '../debug-adapter/protocol/kernel-views';
 import { ksimRequest } from './debug/kernel-requests';
 import type { KsimSessionTracker } from './debug/session-tracker';
 import { defaultConfiguration } from './debug/configuration-provider';
+import { parseIrq } from './commands-parse';
 import type { KernelViewsController } from './views/views-controller';
 import type { ViewNode } from './views/view-node';
 import type { TimelinePanel, RevealTarget } from './webviews/timeline-panel';
@@ -21,15 +22,6 @@ export interface CommandDeps {
   views: KernelViewsController;
   timeline: TimelinePanel;
   contextSwitch: ContextSwitchPanel;
-}
-
-/** Validate the text of the "Raise IRQ" input box: an IRQ line 0..23 (ISA 0-15, IOAPIC up to 23). */
-export function parseIrq(text: string): number | string {
-  const t = text.trim();
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(t)) return 'Enter an IRQ line number, e.g. 4 (COM1) or 0 (PIT).';
-  const n = Number(t);
-  if (n < 0 || n > 23) return 'IRQ lines go from 0 to 23 (ISA 0–15 through the 8259A/IOAPIC, 16–23 IOAPIC only).';
-  return n;
 }
 
 export async function openLocation(file: string, line: number): Promise<void> {

@@ -26,6 +26,8 @@ export interface EngineOptions {
   disassemblyFlavor: 'att' | 'intel';
   /** Instructions per run slice (responsiveness vs. speed). */
   sliceInstructions?: number;
+  /** Run to each stop synchronously, without yielding to the event loop (bench, scripts). */
+  synchronous?: boolean;
 }
 
 export interface ThreadDescription {
@@ -386,7 +388,8 @@ export class Engine {
     if (this.exited) throw new Error('the machine has exited');
     if (this.runControl.isRunning) return;
     this.updateDeliveryHooks();
-    this.runControl.start((r) => this.decide(r), (end) => this.onRunEnd(end));
+    if (this.options.synchronous) this.runControl.runSync((r) => this.decide(r), (end) => this.onRunEnd(end));
+    else this.runControl.start((r) => this.decide(r), (end) => this.onRunEnd(end));
   }
 
   private onRunEnd(end: RunEnd): void {

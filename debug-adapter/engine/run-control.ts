@@ -70,6 +70,20 @@ export class RunControl {
     setImmediate(slice);
   }
 
+  /**
+   * The same run without yielding to the event loop between slices: for measurements and scripts that
+   * drive the engine without a DAP client (npm run bench). `maxSlices` bounds a run that never stops.
+   */
+  runSync(decide: (result: TargetRunResult) => StopDecision, onEnd: (end: RunEnd) => void, maxSlices = 100_000): void {
+    if (this.running) throw new Error('the machine is already running');
+    this.running = true;
+    this.pauseRequested = false;
+    let end: RunEnd | undefined;
+    for (let i = 0; i < maxSlices && !end; i++) end = this.runOneSlice(decide);
+    this.running = false;
+    onEnd(end ?? { kind: 'stopped', info: { reason: 'pause', cpu: 0, description: `no stop within ${maxSlices} slices` } });
+  }
+
   /** One slice; returns how the run ended, or undefined to keep going. */
   private runOneSlice(decide: (result: TargetRunResult) => StopDecision): RunEnd | undefined {
     // Several hook stops can happen in one slice (conditions that say "run on"); keep slicing through

@@ -13,6 +13,7 @@ import { Cpu } from '../cpu/cpu';
 import type { AccessSize, CpuBus } from '../cpu/bus';
 import { parseMultibootKernel } from '../machine/multiboot';
 import { MACHINE_BENCH_CASES } from './machine-cases';
+import { ADAPTER_BENCH_CASES } from '../../debug-adapter/bench';
 
 export interface BenchResult {
   name: string;
@@ -89,6 +90,7 @@ export const BENCH_CASES: BenchCase[] = [
     run() { return runBareElf(this.name, guestElf(this.elf!)); },
   },
   ...MACHINE_BENCH_CASES,  // the machine layer's cases (SMP, devices, snapshots): machine-cases.ts
+  ...ADAPTER_BENCH_CASES,  // the debug adapter's figures (first stop, step latency): debug-adapter/bench.ts
 ];
 
 interface QemuResult { seconds: number; cpuSeconds: number; serial: string; exitCode: number | null }
@@ -112,9 +114,24 @@ function runQemu(elf: string): QemuResult | undefined {
   return { seconds, cpuSeconds: childCpuSeconds() - c0, serial: r.stdout ?? '', exitCode: r.status };
 }
 
+/**
+ * A fixed pure-JavaScript loop, timed in CPU time: how fast this host runs JS right now. On a shared
+ * machine under load every figure above shifts together; this one lets runs be compared.
+ */
+function hostCalibration(): number {
+  const regs = new Int32Array(8);
+  const u0 = process.cpuUsage();
+  const n = 50_000_000;
+  for (let i = 0; i < n; i++) regs[i & 7] = (regs[i & 7] + regs[(i + 1) & 7] + i) | 0;
+  const u = process.cpuUsage(u0);
+  if (regs[0] === 12345) console.log('');
+  return (u.user + u.system) * 1000 / n;
+}
+
 function main(): void {
   const only = process.argv.slice(2);
   let failed = false;
+  console.log(`host calibration: reference JS loop ${hostCalibration().toFixed(2)} ns/iteration CPU time (an idle modern x86 core: ~0.5-1)`);
   for (const bc of BENCH_CASES) {
     if (only.length && !only.includes(bc.name)) continue;
     const r = bc.run();

@@ -21,6 +21,7 @@ import * as C from './ops-control';
 import * as Y from './ops-system';
 import * as D from './ops-data';
 import * as Q from './ops-fast';
+import { Lazy } from './flags';
 
 export const MAX_BLOCK = 48;
 /** Executions of an address before its block is compiled. */
@@ -68,15 +69,90 @@ export function compileBlock(c: Cpu, lin: number, page: CodePage, decode: (lin: 
   if (insns.length < 2) return undefined;
   const params: string[] = [];
   const args: unknown[] = [];
-  let body = '';
+  let body = 'const R = c.regs;\n';
+  let pending = 0; // retired instructions not yet added to c.instructionCount
+  const flush = () => { if (pending) { body += `c.instructionCount += ${pending};\n`; pending = 0; } };
   for (let k = 0; k < insns.length; k++) {
+    const i = insns[k];
     const start = eips[k] >>> 0;
-    const next = c.code32 ? (start + insns[k].len) >>> 0 : (start + insns[k].len) & 0xffff;
-    params.push(`h${k}`, `i${k}`);
-    args.push(insns[k].exec, insns[k]);
-    body += `c.instrStart = ${start}; c.eip = ${next}; h${k}(c, i${k}); c.instructionCount++;\n`;
-    if (k < insns.length - 1) body += `if (c.events !== 0 || c.eip !== ${next}) return;\n`;
+    const next = c.code32 ? (start + i.len) >>> 0 : (start + i.len) & 0xffff;
+    const last = k === insns.length - 1;
+    const inline = c.code32 ? inlineCode(i, start, next) : undefined;
+    if (inline !== undefined && inline.pure) {
+      // Register-only work: cannot fault, cannot change EIP or raise events.
+      body += inline.code;
+      pending++;
+      if (last) { body += `c.eip = ${next};\n`; flush(); }
+      continue;
+    }
+    flush();
+    body += `c.instrStart = ${start}; c.eip = ${next};\n`;
+    if (inline !== undefined) body += inline.code;
+    else {
+      params.push(`h${k}`, `i${k}`);
+      args.push(i.exec, i);
+      body += `h${k}(c, i${k});\n`;
+    }
+    body += 'c.instructionCount++;\n';
+    if (!last) body += `if (c.events !== 0 || c.eip !== ${next}) return;\n`;
   }
   const factory = new Function(...params, `return function block_${eip0.toString(16)}(c) {\n${body}};`);
   return new Block(eip0, insns.length, factory(...args) as (c: Cpu) => void);
 }
+
+/** Effective-address expression for a 32-bit ModRM memory operand (an int32; linR takes it unsigned). */
+function eaExpr(i: Insn): string {
+  let e = `${i.disp | 0}`;
+  if (i.base >= 0) e += ` + R[${i.base}]`;
+  if (i.index >= 0) e += ` + (R[${i.index}] << ${i.scale})`;
+  return `((${e}) | 0)`;
+}
+
+const ALU_EXPR: (string | undefined)[] = ['(a + b) | 0', 'a | b', undefined, undefined, 'a & b', '(a - b) | 0', 'a ^ b', '(a - b) | 0'];
+const ALU_LAZY = [Lazy.ADD, Lazy.LOGIC, 0, 0, Lazy.LOGIC, Lazy.SUB, Lazy.LOGIC, Lazy.SUB];
+
+/**
+ * JavaScript for the most frequent 32-bit forms, written out in the block so V8 compiles them in
+ * place (same semantics as the executors in ops-fast.ts). `pure` forms touch only registers and the
+ * lazy-flag record. Returns undefined for everything else (the block then calls the executor).
+ */
+function inlineCode(i: Insn, start: number, next: number): { code: string; pure: boolean } | undefined {
+  void start;
+  const h = i.exec;
+  if (h === Q.aluRR32 || h === Q.aluRI32) {
+    const expr = ALU_EXPR[i.op];
+    if (expr === undefined) return undefined;
+    const b = h === Q.aluRR32 ? `R[${i.reg}]` : `${i.imm | 0}`;
+    const store = i.op === 7 ? '' : ` R[${i.rm}] = r;`;
+    return { pure: true, code: `{ const a = R[${i.rm}], b = ${b}; const r = ${expr}; c.lfOp = ${ALU_LAZY[i.op]}; c.lfSize = 2; c.lfA = a; c.lfB = b; c.lfRes = r;${store} }\n` };
+  }
+  if (h === Q.testRR32) return { pure: true, code: `{ const a = R[${i.rm}], b = R[${i.reg}]; c.lfOp = ${Lazy.LOGIC}; c.lfSize = 2; c.lfA = a; c.lfB = b; c.lfRes = a & b; }\n` };
+  if (h === Q.movRR32) return { pure: true, code: `R[${i.rm}] = R[${i.reg}];\n` };
+  if (h === Q.lea32) return { pure: true, code: `R[${i.reg}] = ${eaExpr(i)};\n` };
+  if (h === Q.incDec32) {
+    const op = i.op ? '-' : '+';
+    return { pure: true, code: `{ const a = R[${i.rm}]; const r = (a ${op} 1) | 0; c.flags = (c.flags & ~1) | c.cf(); c.lfOp = ${i.op ? Lazy.DEC : Lazy.INC}; c.lfSize = 2; c.lfA = a; c.lfB = 1; c.lfRes = r; R[${i.rm}] = r; }\n` };
+  }
+  if (h === D.movReg32Imm) return { pure: true, code: `R[${i.rm}] = ${i.imm | 0};\n` };
+  if (!i.a32) return undefined;
+  if (h === D.movReg32Mem) return { pure: false, code: `R[${i.reg}] = c.read32(c.linR(${i.seg}, ${eaExpr(i)}, 4));\n` };
+  if (h === Q.movStore32) return { pure: false, code: `c.write32(c.linW(${i.seg}, ${eaExpr(i)}, 4), R[${i.reg}]);\n` };
+  if (h === Q.movStoreImm32) return { pure: false, code: `c.write32(c.linW(${i.seg}, ${eaExpr(i)}, 4), ${i.imm | 0});\n` };
+  if (h === Q.jcc32) {
+    const target = (next + i.imm) >>> 0;
+    const fast = JCC_SUB[i.op];
+    const cond = fast ? `(c.lfOp === ${Lazy.SUB} && c.lfSize === 2 ? (${fast}) : c.cond(${i.op}))` : `c.cond(${i.op})`;
+    return { pure: false, code: `if (${cond}) { if (${target} > c.segLimit[1]) c.fault(13, 0); c.eip = ${target}; }\n` };
+  }
+  return undefined;
+}
+
+/** Conditions after a 32-bit cmp/sub, from its operands (a = lfA, b = lfB as int32). */
+const JCC_SUB: (string | undefined)[] = [
+  undefined, undefined,
+  '(c.lfA >>> 0) < (c.lfB >>> 0)', '(c.lfA >>> 0) >= (c.lfB >>> 0)',
+  'c.lfA === c.lfB', 'c.lfA !== c.lfB',
+  '(c.lfA >>> 0) <= (c.lfB >>> 0)', '(c.lfA >>> 0) > (c.lfB >>> 0)',
+  'c.lfRes < 0', 'c.lfRes >= 0', undefined, undefined,
+  'c.lfA < c.lfB', 'c.lfA >= c.lfB', 'c.lfA <= c.lfB', 'c.lfA > c.lfB',
+];

@@ -19,6 +19,7 @@ export interface BusBackend {
 }
 
 const ONES = [0, 0xff, 0xffff, 0, 0xffffffff];
+const BIOS_ALIAS_BASE = 0xfffe0000;
 
 export class CpuPort implements CpuBus {
   constructor(
@@ -39,6 +40,14 @@ export class CpuPort implements CpuBus {
     if (page === IOAPIC_BASE) {
       const reg = this.backend.ioapicRead(paddr & 0xffc);
       return size === 4 ? reg >>> 0 : (reg >>> ((paddr & 3) * 8)) & ONES[size];
+    }
+    if (paddr >= BIOS_ALIAS_BASE && this.ram.length >= 0x100000) {
+      // The top 128 KiB of the 4 GiB space alias the BIOS area (0xE0000-0xFFFFF), as the firmware ROM is
+      // mapped on a PC: a CPU leaving reset at F000:FFF0 (linear 0xFFFFFFF0) executes what is there.
+      const a = 0xe0000 + (paddr - BIOS_ALIAS_BASE);
+      let v = 0;
+      for (let i = 0; i < size; i++) v |= (a + i < 0x100000 ? this.ram[a + i] : 0xff) << (8 * i);
+      return v >>> 0;
     }
     return ONES[size];  // nothing there: the bus floats high
   }

@@ -374,6 +374,27 @@ export class Machine implements BusBackend {
     (cpu as unknown as { observer?: CpuObserverLike }).observer = observer;
   }
 
+  /**
+   * Fallback for a CPU core without the observer: records deliveries and irets through the debugger
+   * hooks (onDelivery/onIret, never stopping). Arming hooks takes the CPU off its fastest path, so only
+   * `ksim run --trace` uses this; a debugger that sets its own hooks replaces these callbacks.
+   * (The observer's delivery/iret callbacks are silenced so nothing is recorded twice.)
+   */
+  traceThroughHooks(): void {
+    if (!this.trace.enabled) return;
+    this.cpus.forEach((cpu, i) => {
+      const observer = (cpu as unknown as { observer?: CpuObserverLike }).observer;
+      if (observer) { observer.delivery = () => {}; observer.iret = () => {}; }
+      cpu.hooks.onDelivery = e => {
+        this.trace.record(this.cpuNow(i), i,
+          e.kind === 'exception' ? 'exception' : e.kind === 'software' ? 'software' : e.kind === 'nmi' ? 'nmi' : 'interrupt',
+          e.vector, e.cplBefore, e.errorCode, e.returnEip);
+        return false;
+      };
+      cpu.hooks.onIret = e => { this.trace.record(this.cpuNow(i), i, 'iret', -1, e.cplBefore, -1, e.eip, e.cplAfter); return false; };
+    });
+  }
+
   // ------------------------------------------------------------------------------------------
   // Interrupt wiring
   // ------------------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ describe('user programs on the host Linux kernel (reference behaviour)', functio
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /child \(round toward zero\) kept st\(0\) and its control word f7f across 300 yields: 300\/300, 1\/10 ends in 9/);
     assert.match(r.out, /parent \(round to nearest\) kept st\(0\) and its control word 37f across 300 yields: 300\/300, 1\/10 ends in a/);
+    assert.match(r.out, /child .*; across a signal handler using the FPU: yes/);
+    assert.match(r.out, /parent .*; across a signal handler using the FPU: yes/);
     assert.match(r.out, /both processes kept their FPU state: yes/);
   });
 

@@ -79,6 +79,13 @@ describe('machine: API', function () {
       assert.equal(count(e => e.kind === 'sipi' && e.cpu === cpu && e.vector === 0x08), 1, `one SIPI starts CPU ${cpu}`);
     }
     assert.ok(count(e => e.kind === 'irq' && e.vector === 0) >= 15, 'PIT interrupts (5 via the 8259A, 10 via the IOAPIC)');
+    // Interrupt deliveries as the CPUs took them: 20 LAPIC timer ticks (vector 0x40) on every CPU, after
+    // which each CPU masks its timer; every IPI received is also taken.
+    for (let cpu = 0; cpu < 4; cpu++) {
+      assert.equal(count(e => e.kind === 'interrupt' && e.vector === 0x40 && e.cpu === cpu), 20, `timer ticks on CPU ${cpu}`);
+    }
+    assert.equal(count(e => e.kind === 'interrupt' && e.vector === 0x50), 36);
+    assert.equal(count(e => e.kind === 'iret'), count(e => e.kind === 'interrupt'), 'every handler returns with iret');
     const times = events.map(e => e.seq);
     assert.deepEqual(times, [...times].sort((a, b) => a - b));
   });

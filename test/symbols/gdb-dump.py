@@ -98,21 +98,31 @@ def record():
             exprs.append({'expr': ours, 'gdb': theirs, 'error': str(err)})
     esp = regs['esp']
     mem = []
-    for lo, hi in mappings():
-        if lo <= esp < hi:
-            start = max(lo, (esp - 4096) & ~0xfff)
-            mem.append({'addr': start, 'data': dump(start, hi)})
+    if 'stackSize' in spec:
+        # A kernel stack: the THREAD_SIZE-aligned block holding esp (thread_info at its bottom).
+        size = spec['stackSize']
+        lo = esp & ~(size - 1)
+        mem.append({'addr': lo, 'data': dump(lo, lo + size)})
+    else:
+        for lo, hi in mappings():
+            if lo <= esp < hi:
+                start = max(lo, (esp - 4096) & ~0xfff)
+                mem.append({'addr': start, 'data': dump(start, hi)})
     for lo, hi in spec['dataRanges']:
         mem.append({'addr': lo, 'data': dump(lo, hi)})
     stops.append({'where': fname, 'regs': regs, 'frames': frames, 'expressions': exprs, 'memory': mem})
 
 gdb.execute('set pagination off')
 gdb.execute('set confirm off')
-gdb.execute('run')
+if 'remote' in spec:
+    gdb.execute('target remote %s' % spec['remote'])
+    gdb.execute('continue')
+else:
+    gdb.execute('run')
 while True:
     try:
         gdb.selected_thread()
-        if gdb.selected_inferior().pid == 0:
+        if gdb.selected_inferior().pid == 0 and 'remote' not in spec:
             break
         record()
         if len(stops) >= spec.get('maxStops', 200):
@@ -122,4 +132,7 @@ while True:
         break
 
 json.dump({'stops': stops}, open(out_path, 'w'))
-gdb.execute('kill')
+try:
+    gdb.execute('kill')
+except gdb.error:
+    pass

@@ -24,6 +24,12 @@ export interface DumpSpec {
   /** Per function name (of frame 0), or '*' for every stop: [our expression, gdb's equivalent]. */
   expressions: Record<string, [string, string][]>;
   maxStops?: number;
+  /** gdb `target remote` address (QEMU's gdb stub) instead of running the ELF natively. */
+  remote?: string;
+  /** Dump the stackSize-aligned block around esp (a kernel stack) instead of the process's stack mapping. */
+  stackSize?: number;
+  /** Skip dumping the ELF's writable data. */
+  noData?: boolean;
 }
 
 export function runGdbDump(elf: string, spec: DumpSpec): GdbStop[] {
@@ -33,7 +39,7 @@ export function runGdbDump(elf: string, spec: DumpSpec): GdbStop[] {
   const data = e.sections.filter((s) => (s.flags & 0x3) === 0x3 && s.addr > 0);
   const lo = Math.min(...data.map((s) => s.addr)), hi = Math.max(...data.map((s) => s.addr + s.size));
   const specFile = path.join(dir, 'spec.json'), outFile = path.join(dir, 'out.json');
-  writeFileSync(specFile, JSON.stringify({ ...spec, dataRanges: [[lo, hi]] }));
+  writeFileSync(specFile, JSON.stringify({ ...spec, dataRanges: spec.noData ? [] : [[lo, hi]] }));
   execFileSync('gdb', ['-batch', '-nx', '-x', path.join(__dirname, 'gdb-dump.py'), elf], {
     env: { ...process.env, KSIM_DUMP_SPEC: specFile, KSIM_DUMP_OUT: outFile },
     stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024,

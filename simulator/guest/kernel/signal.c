@@ -394,6 +394,10 @@ static int kill_one(int sig, struct task_struct *p)
 {
 	if (sig == 0)
 		return 0;	/* kill(pid, 0) only checks that the process exists */
+	/* Kernel threads (no mm) never return to user mode to take a signal; 2.6.11's daemonize() has
+	 * them block every signal, so kill() has no effect on them. */
+	if (!p->mm && !p->exit_state)
+		return 0;
 	return group_send_sig_info(sig, p);
 }
 

@@ -22,6 +22,7 @@
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/errno.h>
+#include <asm/system.h>
 
 /* Drop one reference to a user page frame; the buddy allocator gets it back with the last one. */
 static void put_user_frame(unsigned long pfn)
@@ -69,20 +70,34 @@ static pte_t *pte_alloc(struct mm_struct *mm, unsigned long address)
 
 /*
  * TLB maintenance. A CPU caches translations; after making a pte stricter (write-protecting it for
- * COW) or pointing it to another frame, the stale entry must go. invlpg drops one page, reloading
- * cr3 drops all non-global entries. Only CPUs that have this mm loaded can hold its entries
- * (cpu_vm_mask); ksim flushes the local CPU and relies on the other CPUs taking the mm's faults as
- * "spurious" (see handle_mm_fault) — a simplification of 2.6.11's flush_tlb_others IPI.
+ * COW), pointing it to another frame or clearing it, the stale entry must go. invlpg drops one page,
+ * reloading cr3 drops all non-global entries. Only CPUs that have this mm loaded can hold its entries
+ * (mm->cpu_vm_mask, kept by switch_mm): if another CPU is among them (a thread of the same process, or
+ * a kernel thread borrowing the mm lazily), it is sent the INVALIDATE_TLB_VECTOR IPI (flush_tlb_all,
+ * arch/i386/kernel/smpboot.c; 2.6.11 targets just those CPUs with flush_tlb_others). That needs
+ * interrupts on — the IPI handshake would deadlock otherwise — which is always the case here.
  */
+extern void flush_tlb_all(void);
+
+static int other_cpus_use(struct mm_struct *mm)
+{
+	return (mm->cpu_vm_mask & ~(1UL << smp_processor_id())) != 0;
+}
+
 void flush_tlb_mm(struct mm_struct *mm)
 {
-	if (current->active_mm == mm)
+	if (other_cpus_use(mm) && !irqs_disabled())
+		flush_tlb_all();
+	else if (current->active_mm == mm)
 		__flush_tlb();
 }
 
 void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 {
-	if (current->active_mm == vma->vm_mm)
+	struct mm_struct *mm = vma->vm_mm;
+	if (other_cpus_use(mm) && !irqs_disabled())
+		flush_tlb_all();
+	else if (current->active_mm == mm)
 		__flush_tlb_one(addr);
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { crossCheckRunLoop, diffKernel } from './trace-diff';
 
-const KERNELS = ['alu', 'sys', 'cmix', 'realmode'];
+const KERNELS = ['alu', 'sys', 'cmix', 'realmode', 'prot'];
 const BUILD = join(__dirname, 'kernels', 'build');
 
 describe('CPU vs QEMU (differential instruction traces)', function () {

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // name -> sources (asm through nasm, C through gcc -m32 -O2; libgcc is linked for 64-bit division etc.)
-export const KERNELS = { alu: ['alu.asm'], sys: ['sys.asm'], cmix: ['cmix-entry.asm', 'cmix.c'], realmode: ['realmode.asm'] };
+export const KERNELS = { alu: ['alu.asm'], sys: ['sys.asm'], cmix: ['cmix-entry.asm', 'cmix.c'], realmode: ['realmode.asm'], prot: ['prot.asm'] };
 const CFLAGS = ['-m32', '-O2', '-march=i686', '-ffreestanding', '-fno-pic', '-fno-stack-protector', '-nostdlib',
   '-fno-asynchronous-unwind-tables', '-fcf-protection=none'];
 const here = dirname(fileURLToPath(import.meta.url));

@@ -10,7 +10,8 @@
  *
  *      higher addresses   ... the interrupted code's stack ...
  *                         retcode[8]     popl %eax; movl $119,%eax; int $0x80  (fallback trampoline)
- *                         extramask, fpstate
+ *                         extramask
+ *                         fpstate        the FPU registers (the handler gets a clean FPU)
  *                         sigcontext     the saved registers and blocked mask
  *                         sig            the handler's argument
  *      new user esp  ->   pretcode       the handler's return address: the restorer
@@ -25,6 +26,7 @@
 #include <asm/errno.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/i387.h>
 
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
@@ -42,7 +44,7 @@ struct sigcontext {
 	unsigned short cs, __csh;
 	unsigned long eflags, esp_at_signal;
 	unsigned short ss, __ssh;
-	unsigned long fpstate;		/* pointer to the FPU state (0: not saved — see below) */
+	unsigned long fpstate;		/* where the FPU registers were saved in the frame (0: none) */
 	unsigned long oldmask;		/* the blocked mask to restore */
 	unsigned long cr2;
 };
@@ -51,6 +53,7 @@ struct sigframe {
 	unsigned long pretcode;		/* return address of the handler */
 	int sig;			/* its argument */
 	struct sigcontext sc;
+	struct i387_fsave_struct fpstate; /* the interrupted code's FPU registers (fnsave format) */
 	unsigned long extramask[_NSIG_WORDS - 1];
 	char retcode[8];
 };
@@ -83,9 +86,49 @@ static int setup_sigcontext(struct sigcontext *sc, struct pt_regs *regs, unsigne
 	sc->ss = regs->xss;
 	sc->oldmask = mask;
 	sc->cr2 = current->thread.cr2;
-	/* Simplification: the FPU state is not saved in the frame, so a handler must not use the FPU. */
 	sc->fpstate = 0;
 	return 0;
+}
+
+/*
+ * save_i387: the handler may use the FPU too, so the interrupted code's FPU registers go into the frame
+ * (2.6.11 save_i387). If they are live in the FPU (TS_USEDFPU), __unlazy_fpu stores them into
+ * thread.i387 first; then the handler starts with a fresh FPU: PF_USED_MATH is cleared, so its first
+ * FPU instruction traps (#NM) and math_state_restore gives it an initialised one.
+ * Returns 1 if a state was saved.
+ */
+static int save_i387(struct i387_fsave_struct *fp)
+{
+	struct task_struct *tsk = current;
+	if (!(tsk->flags & PF_USED_MATH))
+		return 0;
+	preempt_disable();
+	__unlazy_fpu(tsk);
+	preempt_enable();
+	*fp = tsk->thread.i387.fsave;
+	tsk->flags &= ~PF_USED_MATH;
+	return 1;
+}
+
+/* restore_i387: sigreturn puts the saved FPU registers back (or none, if the interrupted code had no
+ * FPU state). Whatever the handler left in the FPU is dropped; the next FPU instruction traps (#NM) and
+ * reloads thread.i387. */
+static void restore_i387(const struct i387_fsave_struct *fp)
+{
+	struct task_struct *tsk = current;
+	preempt_disable();
+	if (tsk->thread_info->status & TS_USEDFPU) {
+		__asm__ __volatile__("fnclex; fwait");
+		tsk->thread_info->status &= ~TS_USEDFPU;
+		stts();
+	}
+	preempt_enable();
+	if (fp) {
+		tsk->thread.i387.fsave = *fp;
+		tsk->flags |= PF_USED_MATH;
+	} else {
+		tsk->flags &= ~PF_USED_MATH;
+	}
 }
 
 /* Build the frame on the user stack and redirect the return to user mode to the handler. */
@@ -96,6 +139,9 @@ static int setup_frame(int sig, struct k_sigaction *ka, sigset_t *set, struct pt
 	struct sigframe __user *uframe = (struct sigframe __user *)esp;
 
 	setup_sigcontext(&frame.sc, regs, set->sig[0]);
+	memset(&frame.fpstate, 0, sizeof(frame.fpstate));
+	if (save_i387(&frame.fpstate))
+		frame.sc.fpstate = (unsigned long)&uframe->fpstate;
 	frame.sig = sig;
 	frame.extramask[0] = set->sig[1];
 	/* The fallback trampoline: popl %eax; movl $__NR_sigreturn,%eax; int $0x80. */
@@ -159,6 +205,8 @@ static noinline int restore_sigcontext(struct pt_regs *regs)
 	regs->xes = __USER_DS;
 	regs->eflags = (regs->eflags & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS);
 	regs->orig_eax = -1;	/* we are not in a system call any more: no restart */
+	/* The FPU registers come from the kernel's copy of the frame, not from sc->fpstate (a user pointer). */
+	restore_i387(sc->fpstate ? &frame.fpstate : NULL);
 	return sc->eax;
 
 badframe:

@@ -1,0 +1,113 @@
+// Debug-adapter figures for `npm run bench` (cases added to simulator/bench's list):
+//   adapter-first-stop  launch -> first stop at `schedule` on the teaching kernel with 2 CPUs: machine
+//                       construction, kernel and symbol loading, breakpoint resolution, boot to the stop
+//                       (bar: <= 500 ms)
+//   adapter-step        median source-line step (`next`) in the kernel with what an editor refreshes
+//                       after each stop: threads, the stack, locals and arguments, registers, This CPU
+//                       (bar: <= 30 ms)
+// The engine runs synchronously here (no DAP transport): the figures are the engine's own cost.
+
+import { readFileSync } from 'node:fs';
+import { Machine } from '../simulator/machine/machine';
+import { loadSymbols } from './symbols';
+import { bundledKernelPath } from './launch-config';
+import { Engine } from './engine/engine';
+import type { StopInfo } from './engine/run-control';
+import { Evaluator } from './engine/evaluator';
+import { registerNodes } from './engine/register-view';
+import { KernelViews } from './kernel/views';
+import type { ViewNode } from './engine/view-node';
+
+interface AdapterBenchResult {
+  name: string; instructions: number; seconds: number; cpuSeconds: number; serial: string; exitValue: number | undefined;
+}
+
+function clock() { return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() }; }
+function since(c: ReturnType<typeof clock>) {
+  const u = process.cpuUsage(c.cpu);
+  return { ms: Number(process.hrtime.bigint() - c.wall) / 1e6, cpuMs: (u.user + u.system) / 1000 };
+}
+
+/** A machine + engine on the bundled kernel, stopped at the first `schedule`. */
+function launchToSchedule(): { engine: Engine; machine: Machine; stop: StopInfo; ms: number; cpuMs: number } {
+  const c = clock();
+  const image = new Uint8Array(readFileSync(bundledKernelPath()));
+  const machine = new Machine({ cpus: 2, memoryMB: 128, cmdline: 'scenario=default hz=100', quantum: 1000, traceBufferSize: 65536 });
+  machine.loadKernel(image);
+  const symbols = loadSymbols(image);
+  let stop: StopInfo | undefined;
+  const engine = new Engine(machine, symbols, { stepIntoInterrupts: false, showTasksAsThreads: true, disassemblyFlavor: 'att', synchronous: true }, {
+    stopped: (info) => { stop = info; },
+    output: () => {},
+    exited: (code, message) => { throw new Error(`the kernel exited (${code}) before reaching schedule: ${message ?? ''}`); },
+  });
+  const fns = symbols.findFunctions('schedule');
+  engine.breakpoints.setFunctions([{ id: 1, kind: 'function', functionName: 'schedule', addresses: fns.map((f) => symbols.postPrologueAddress(f) ?? f.lowPc), verified: true, hits: 0 }]);
+  engine.continue();
+  if (!stop) throw new Error('no stop at schedule');
+  return { engine, machine, stop, ...since(c) };
+}
+
+/** Everything VS Code asks for after a stop, fully materialised (values formatted, children listed). */
+function refreshVariables(engine: Engine, evaluator: Evaluator, views: KernelViews, cpu: number): number {
+  let n = 0;
+  const touch = (nodes: ViewNode[], depth: number) => {
+    for (const node of nodes) { n++; if (depth > 0 && node.children) touch(node.children(), depth - 1); }
+  };
+  engine.threads();
+  const frames = engine.frames(cpu + 1);
+  const vars = frames[0] ? evaluator.frameVariables(frames[0], cpu) : undefined;
+  if (vars) { touch(vars.locals, 1); touch(vars.params, 1); }
+  touch(registerNodes({ cpu: engine.cpu(cpu), read: engine.reader(cpu), parseNumber: Number }), 0);
+  touch(views.thisCpuNodes(cpu), 0);
+  return n + frames.length;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export const ADAPTER_BENCH_CASES = [
+  {
+    name: 'adapter-first-stop',
+    description: 'debug adapter: launch -> first stop at schedule, teaching kernel, 2 CPUs (bar <= 500 ms)',
+    run(): AdapterBenchResult {
+      const r = launchToSchedule();
+      const line = `launch -> stop at schedule: ${r.ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU, ${r.machine.time.toLocaleString('en-US')} instructions of boot`;
+      console.log(`  adapter: ${line}`);
+      return { name: this.name, instructions: r.machine.time, seconds: r.ms / 1000, cpuSeconds: r.cpuMs / 1000, serial: line, exitValue: 0 };
+    },
+  },
+  {
+    name: 'adapter-step',
+    description: 'debug adapter: median source step (next) in schedule with threads/stack/variables/registers refreshed (bar <= 30 ms)',
+    run(): AdapterBenchResult {
+      const { engine, machine, stop } = launchToSchedule();
+      const evaluator = new Evaluator(engine);
+      const views = new KernelViews(engine);
+      engine.breakpoints.setFunctions([]);
+      const times: number[] = [];
+      const cpuTimes: number[] = [];
+      let cpu = stop.cpu;
+      const t0 = machine.time;
+      let nodes = 0;
+      for (let i = 0; i < 30; i++) {
+        const c = clock();
+        let stopped: StopInfo | undefined;
+        (engine as unknown as { events: { stopped(s: StopInfo): void } }).events.stopped = (s) => { stopped = s; };
+        engine.startStep(cpu + 1, 'over', 'line');
+        if (!stopped) throw new Error('the step did not stop');
+        cpu = stopped.cpu;
+        nodes = refreshVariables(engine, evaluator, views, cpu);
+        const d = since(c);
+        times.push(d.ms);
+        cpuTimes.push(d.cpuMs);
+      }
+      const line = `median step + refresh: ${median(times).toFixed(1)} ms wall, ${median(cpuTimes).toFixed(1)} ms CPU over ${times.length} steps (max ${Math.max(...times).toFixed(1)} ms; ${nodes} values shown per stop)`;
+      console.log(`  adapter: ${line}`);
+      const total = times.reduce((a, b) => a + b, 0);
+      return { name: this.name, instructions: machine.time - t0, seconds: total / 1000, cpuSeconds: cpuTimes.reduce((a, b) => a + b, 0) / 1000, serial: line, exitValue: 0 };
+    },
+  },
+];
