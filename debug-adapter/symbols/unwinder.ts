@@ -2,7 +2,13 @@ import { CfiRow } from './cfi';
 import { Die } from './dwarf-info';
 import { DWARF_REGS, MemoryReader, RegisterReader, RegName, REG_NAMES } from './interfaces';
 import { evaluateLocation } from './location';
-import { SymbolFile } from './program';
+import { InlineFrame, SymbolFile } from './program';
+import { dieRanges } from './ranges';
+
+/** Where a caller stands when the inline call at pc is hidden: the hidden call's call site. */
+function skipLocation(f: InlineFrame, _syms: SymbolFile, _pc: number): Partial<InlineFrame> {
+  return { file: f.file, line: f.line, column: f.column };
+}
 
 /**
  * Stack unwinding: from the registers of the innermost frame, recover each caller's registers.
@@ -54,6 +60,14 @@ export interface UnwindOptions {
   entryLabels?: Record<string, Exclude<FrameKind, 'normal' | 'inline'>>;
   /** Expand inlined functions into frames (default true). */
   inlineFrames?: boolean;
+  /**
+   * gdb's rule for the innermost frame: an inlined call whose first instruction is exactly the stop
+   * pc has not "started" yet, so its frame is hidden (the stop shows the caller about to run it) —
+   * unless the stop is a breakpoint on that very function: name it here (e.g. 'square' after
+   * `break square`). Set `showInlineEntry: true` to always show them (like addr2line).
+   */
+  breakpointFunction?: string;
+  showInlineEntry?: boolean;
 }
 
 export const DEFAULT_ENTRY_LABELS: Record<string, 'interrupt' | 'exception' | 'syscall'> = {
@@ -111,7 +125,25 @@ export function unwind(syms: SymbolFile, regs: RegisterReader, mem: MemoryReader
     const frameRegs = { ...rec };
 
     // Symbolize (with inline expansion).
-    const chain = fsyms ? fsyms.inlinedChainAt(lookup) : [];
+    let chain = fsyms ? fsyms.inlinedChainAt(lookup) : [];
+    if (phys === 0 && !isCaller && !opts.showInlineEntry && chain.length > 1) {
+      let skip = 0;
+      while (skip < chain.length - 1) {
+        const c = chain[skip];
+        const ranges = c.die ? dieRanges(c.die) : [];
+        if (!c.inlined || ranges.length === 0 || ranges[0].start !== pc || c.function === opts.breakpointFunction) break;
+        skip++;
+      }
+      if (skip > 0) {
+        // The caller's position is the call site of the hidden inline call.
+        const shown = chain[skip];
+        const loc = fsyms!.lineAt(pc);
+        chain = [{ ...shown, file: loc?.file, line: loc?.line, column: loc?.column }, ...chain.slice(skip + 1)];
+        chain[0] = { ...chain[0], file: chain[0].file, line: chain[0].line };
+        void loc;
+        chain[0] = { ...shown, ...(skipLocation(chain[0], fsyms!, pc)) };
+      }
+    }
     const firstIndex = frames.length;
     if (chain.length && inline) {
       for (let i = 0; i < chain.length; i++) {

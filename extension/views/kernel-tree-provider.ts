@@ -58,7 +58,7 @@ export class KernelTreeProvider implements vscode.TreeDataProvider<ViewNode> {
         n.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `${this.viewId}:${n.id}`;
     item.description = n.description;
-    if (n.tooltip) item.tooltip = new vscode.MarkdownString(n.tooltip);
+    if (typeof n.tooltip === 'string') item.tooltip = new vscode.MarkdownString(n.tooltip);
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.iconColor ? new vscode.ThemeColor(n.iconColor) : undefined);
     item.contextValue = n.contextValue;
     if (n.command) item.command = n.command;
@@ -66,6 +66,12 @@ export class KernelTreeProvider implements vscode.TreeDataProvider<ViewNode> {
       item.resourceUri = vscode.Uri.from({ scheme: CHANGED_SCHEME, path: '/' + encodeURIComponent(n.id) });
     }
     item.accessibilityInformation = { label: `${n.label}${n.description ? ', ' + n.description : ''}${n.changed ? ', changed' : ''}` };
+    return item;
+  }
+
+  /** Lazy tooltips: computed on hover only. */
+  resolveTreeItem(item: vscode.TreeItem, n: ViewNode): vscode.TreeItem {
+    if (typeof n.tooltip === 'function') item.tooltip = new vscode.MarkdownString(n.tooltip());
     return item;
   }
 

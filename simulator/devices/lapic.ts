@@ -193,12 +193,27 @@ export class Lapic {
     vector &= 0xff;
     if (vector < 16) {
       // Vectors 0-15 are illegal for the APIC: "received illegal vector" error, nothing pended.
-      this.esr |= 0x40;
+      this.signalError(0x40);
       return;
     }
     bitSet(this.irr, vector);
     if (level) bitSet(this.tmr, vector); else bitClear(this.tmr, vector);
     this.cpu?.signalInterrupt();
+  }
+
+  /**
+   * An APIC error (ESR bit: 0x20 send illegal vector, 0x40 receive illegal vector, 0x80 illegal register
+   * address): recorded in ESR and, if the LVT error entry is unmasked, signalled through its vector.
+   */
+  signalError(bit: number): void {
+    this.esr |= bit;
+    const l = this.lvt[Lvt.Error];
+    const v = l & 0xff;
+    if ((l & LVT_MASKED) === 0 && v >= 16) {
+      bitSet(this.irr, v);
+      bitClear(this.tmr, v);
+      this.cpu?.signalInterrupt();
+    }
   }
 
   /** The PIC's INTR changed: let the CPU look again. */

@@ -88,6 +88,8 @@ export interface MachineSnapshot {
   serial: { scriptIndex: number; queue: number[] };
   exitCode: number | null;
   instructionsRetired: number;
+  /** trace.total when the snapshot was taken: later events are dropped on restore. */
+  traceSeq: number;
   /** RAM, one 4 KiB buffer per page (unchanged pages share the buffer of the previous snapshot). */
   pages: Uint8Array[];
 }
@@ -452,6 +454,10 @@ export class Machine implements BusBackend {
       case 3: targets = this.lapics.filter(l => l !== from); break;
       default: targets = this.destinations(dest, logical);
     }
+    if ((mode === DeliveryMode.Fixed || mode === DeliveryMode.LowestPriority) && vector < 16) {
+      from.signalError(0x20);  // "send illegal vector": the message is not sent
+      return;
+    }
     if (mode === DeliveryMode.LowestPriority) targets = this.lowestPriority(targets);
     for (const t of targets) this.deliverMessage(t, mode, vector, false, from.index);
   }
@@ -670,6 +676,7 @@ export class Machine implements BusBackend {
       serial: { scriptIndex: this.scriptIndex, queue: this.serialQueue.slice() },
       exitCode: this.exitCode,
       instructionsRetired: this.instructionsRetired,
+      traceSeq: this.trace.total,
       pages: this.pages.capture(),
     };
   }
@@ -700,7 +707,7 @@ export class Machine implements BusBackend {
       this.slice = null;
     }
     this.outputBuffer = [];
-    this.trace.truncateAfter(s.time);
+    this.trace.truncateTo(s.traceSeq);
   }
 
   /** SHA-256 of the complete machine state (RAM, CPUs, devices, time). Equal fingerprints = equal machines. */
@@ -712,7 +719,7 @@ export class Machine implements BusBackend {
     return h.digest('hex');
   }
 
-  private snapshotWithoutPages(): Omit<MachineSnapshot, 'pages'> & { pages?: undefined } {
+  private snapshotWithoutPages(): Omit<MachineSnapshot, 'pages' | 'traceSeq'> & { pages?: undefined } {
     return {
       version: 1, cpuCount: this.cpus.length, memoryBytes: this.ram.length, time: this.time,
       slice: this.slice ? { ...this.slice, startCounts: this.slice.startCounts.slice() } : null,

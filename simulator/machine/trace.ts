@@ -98,9 +98,14 @@ export class TraceBuffer {
   /** All held events, oldest first. */
   events(): TraceEvent[] { return this.since(0); }
 
-  /** Forget events later than `time` (after a snapshot restore, they describe a future that is gone). */
-  truncateAfter(time: number): void {
-    while (this.size > 0 && this.time[(this.total - 1) % this.capacity] > time) this.total--;
+  /**
+   * Forget the events from sequence number `seq` on (after a snapshot restore they describe a future
+   * that is gone); the next event recorded gets number `seq` again.
+   */
+  truncateTo(seq: number): void {
+    if (seq >= this.total) return;
+    this.total = Math.max(seq, 0);
+    if (this.first > this.total) this.first = this.total;
   }
 
   clear(): void { this.first = this.total; }

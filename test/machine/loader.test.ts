@@ -124,3 +124,13 @@ describe('machine: ksim run', () => {
     assert.equal(runCli(['launch']).status, 2);
   });
 });
+
+describe('machine: test kernels', () => {
+  it('the committed smptest.elf is what its sources build to (reproducible build)', function () {
+    this.timeout(120_000);
+    const out = mkdtempSync(path.join(tmpdir(), 'ksim-kbuild-'));
+    execFileSync('make', ['-s', '-C', path.dirname(path.dirname(SMPTEST_ELF)), `BUILD=${out}`], { stdio: 'pipe' });
+    assert.ok(Buffer.from(readFileSync(path.join(out, 'smptest.elf'))).equals(Buffer.from(image)),
+      'rebuild test/machine/kernels (make -C test/machine/kernels) and commit build/smptest.elf');
+  });
+});

@@ -125,7 +125,18 @@ while True:
         if gdb.selected_inferior().pid == 0 and 'remote' not in spec:
             break
         record()
+        # Keep what we have on disk: the caller may stop gdb at a time limit.
+        json.dump({'stops': stops}, open(out_path, 'w'))
         if len(stops) >= spec.get('maxStops', 200):
+            break
+        # Breakpoints whose hits are used up come out (a remote target pays a round trip per hit).
+        live = 0
+        for b in gdb.breakpoints():
+            if isinstance(b, StopBp) and b.left <= 0 and b.enabled:
+                b.enabled = False
+            elif isinstance(b, StopBp) and b.enabled:
+                live += 1
+        if live == 0:
             break
         gdb.execute('continue')
     except gdb.error:

@@ -48,7 +48,7 @@ describe('symbols: kernel unwinding equals gdb on QEMU (teaching kernel, -smp 2)
       'scheduler_tick', 'schedule', 'try_to_wake_up', 'do_fork', 'copy_process', 'printk', 'smp_apic_timer_interrupt'];
     const present = want.filter((n) => syms.findFunctions(n).length > 0);
     stops = runGdbDump(KERNEL_ELF, {
-      remote: `127.0.0.1:${port}`, stackSize: 8192, noData: true, maxStops: 70,
+      remote: `127.0.0.1:${port}`, stackSize: 8192, noData: true, maxStops: 60, timeoutMs: 90000,
       breakpoints: present.map((n) => ({ where: n, hits: n === 'do_IRQ' || n === 'schedule' ? 8 : 4 })),
       expressions: { do_IRQ: [['regs', 'regs'], ['regs->eip', 'regs->eip'], ['regs->xcs', 'regs->xcs']] },
     });

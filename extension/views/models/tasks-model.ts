@@ -73,7 +73,7 @@ export function buildTaskTree(body: TasksBody): ViewNode[] {
       id: t.key,
       label: taskLabel(t),
       description: taskDescription(t),
-      tooltip: taskTooltip(t),
+      tooltip: () => taskTooltip(t),
       icon: t.running ? 'play-circle' : STATE_ICONS[t.state] ?? 'question',
       iconColor: t.running ? 'ksim.runningTask' : undefined,
       contextValue: contextValue(t),

@@ -12,9 +12,10 @@ TSEG equ TRAMP >> 4
 
 global DFILTER_EXTRA_BASE, DFILTER_EXTRA_SIZE
 DFILTER_EXTRA_BASE equ TRAMP     ; the harness traces this range too
-DFILTER_EXTRA_SIZE equ 0x1000
+DFILTER_EXTRA_SIZE equ 0x1000  ; the code page (data lives in the next one)
 
 %define T(x) ((x) - tramp_start) ; offset of a trampoline label inside segment 0x0800
+%define D(x) ((x) - tdata_start + 0x1000) ; its data, one page above the code (writes must not hit the code page)
 
 section .text
 BOOT
@@ -24,6 +25,10 @@ trace_start:
   mov esi, tramp_start
   mov edi, TRAMP
   mov ecx, tramp_end - tramp_start
+  rep movsb
+  mov esi, tdata_start
+  mov edi, TRAMP + 0x1000
+  mov ecx, tdata_end - tdata_start
   rep movsb
   ; real-mode vectors (IVT at 0): #DE, #UD and int 0x30 into the trampoline
   mov dword [0 * 4], (TSEG << 16) | T(rm_fault_de)
@@ -65,30 +70,30 @@ rm_entry:                             ; real mode
   mov es, ax
   mov ss, ax
   mov sp, 0x7000
-  lidt [T(rm_idt)]
+  lidt [D(rm_idt)]
   mov cx, 60
 .work:
   push cx
-  mov ax, [T(state)]
+  mov ax, [D(state)]
   mov bx, 0x3d
   mul bx
   add ax, 0x2f1b
   adc dx, 0
-  mov [T(state)], ax
+  mov [D(state)], ax
   xor ax, dx
-  mov esi, T(buf)                     ; full 32 bits: the 0x67 access below must stay inside the 64 KiB limit
-  mov edi, T(buf) + 32
+  mov esi, D(buf)                     ; full 32 bits: the 0x67 access below must stay inside the 64 KiB limit
+  mov edi, D(buf) + 32
   mov bp, sp
   mov [bp - 2], ax                    ; SS-relative through BP
   sub sp, 4
   mov bx, ax
   and bx, 15
   add [bx + si], al                   ; [bx+si] addressing
-  rol word [bp + di - T(buf) - 32 - 4], 3
+  rol word [bp + di - D(buf) - 32 - 4], 3
   mov ebx, eax                        ; 32-bit registers with the 0x66 prefix
   shl ebx, 7
-  add ebx, [T(state32)]
-  mov [T(state32)], ebx
+  add ebx, [D(state32)]
+  mov [D(state32)], ebx
   imul ebx, ebx, 0x45
   mov edx, [ds:esi]                   ; 0x67: 32-bit addressing in real mode
   add edx, ebx
@@ -118,21 +123,21 @@ rm_entry:                             ; real mode
   mov es, ax
   mov cx, 3
 .l:
-  add word [T(ints)], cx
+  add word [D(ints)], cx
   loop .l
   add sp, 4
   pop cx
   dec cx
   jnz .work
   ; back up to protected mode, as an AP trampoline does
-  o32 lgdt [T(tr_gdt_desc)]
+  o32 lgdt [D(tr_gdt_desc)]
   mov eax, cr0
   or al, 1
   mov cr0, eax
   jmp dword KCODE:pm_back
 
 near_func:
-  add word [T(state)], 7
+  add word [D(state)], 7
   ret
 far_func:
   push bp
@@ -142,7 +147,7 @@ far_func:
   retf
 
 rm_int30:
-  inc word [T(ints)]
+  inc word [D(ints)]
   iret
 rm_fault_de:                          ; fault: the pushed IP is the div's (2 bytes: f6 f1)
   push bp
@@ -157,7 +162,11 @@ rm_fault_ud:                          ; ud2 is 2 bytes
   pop bp
   iret
 
+bits 32
+tramp_end:
+
 align 4
+tdata_start:
 rm_idt:
   dw 0x3ff
   dd 0
@@ -168,8 +177,7 @@ state: dw 0x1234
 state32: dd 0x89abcdef
 ints: dw 0
 buf: times 64 db 0x5a
-bits 32
-tramp_end:
+tdata_end:
 
 section .bss
 rounds: resd 1
