@@ -9,6 +9,7 @@ missing=()
 have_m32() { echo 'int main(void){return 0;}' | gcc -m32 -x c - -o /tmp/ksim-m32-probe 2>/dev/null; }
 command -v gcc >/dev/null && have_m32 || missing+=(gcc-multilib)
 command -v nasm >/dev/null || missing+=(nasm)
+command -v make >/dev/null || missing+=(make)
 command -v qemu-system-i386 >/dev/null || missing+=(qemu-system-x86)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v objdump >/dev/null || missing+=(binutils)

@@ -2,13 +2,8 @@ import { CfiRow } from './cfi';
 import { Die } from './dwarf-info';
 import { DWARF_REGS, MemoryReader, RegisterReader, RegName, REG_NAMES } from './interfaces';
 import { evaluateLocation } from './location';
-import { InlineFrame, SymbolFile } from './program';
+import { SymbolFile } from './program';
 import { dieRanges } from './ranges';
-
-/** Where a caller stands when the inline call at pc is hidden: the hidden call's call site. */
-function skipLocation(f: InlineFrame, _syms: SymbolFile, _pc: number): Partial<InlineFrame> {
-  return { file: f.file, line: f.line, column: f.column };
-}
 
 /**
  * Stack unwinding: from the registers of the innermost frame, recover each caller's registers.
@@ -64,9 +59,9 @@ export interface UnwindOptions {
    * gdb's rule for the innermost frame: an inlined call whose first instruction is exactly the stop
    * pc has not "started" yet, so its frame is hidden (the stop shows the caller about to run it) —
    * unless the stop is a breakpoint on that very function: name it here (e.g. 'square' after
-   * `break square`). Set `showInlineEntry: true` to always show them (like addr2line).
+   * `break square`; several when several function breakpoints share the address). Set `showInlineEntry: true` to always show them (like addr2line).
    */
-  breakpointFunction?: string;
+  breakpointFunction?: string | string[];
   showInlineEntry?: boolean;
 }
 
@@ -127,22 +122,27 @@ export function unwind(syms: SymbolFile, regs: RegisterReader, mem: MemoryReader
     // Symbolize (with inline expansion).
     let chain = fsyms ? fsyms.inlinedChainAt(lookup) : [];
     if (phys === 0 && !isCaller && !opts.showInlineEntry && chain.length > 1) {
-      let skip = 0;
-      while (skip < chain.length - 1) {
-        const c = chain[skip];
+      // The prefix of inlined calls that start exactly at pc...
+      let prefix = 0;
+      while (prefix < chain.length - 1) {
+        const c = chain[prefix];
         const ranges = c.die ? dieRanges(c.die) : [];
-        if (!c.inlined || ranges.length === 0 || ranges[0].start !== pc || c.function === opts.breakpointFunction) break;
-        skip++;
+        if (!c.inlined || ranges.length === 0 || ranges[0].start !== pc) break;
+        prefix++;
       }
-      if (skip > 0) {
-        // The caller's position is the call site of the hidden inline call.
-        const shown = chain[skip];
-        const loc = fsyms!.lineAt(pc);
-        chain = [{ ...shown, file: loc?.file, line: loc?.line, column: loc?.column }, ...chain.slice(skip + 1)];
-        chain[0] = { ...chain[0], file: chain[0].file, line: chain[0].line };
-        void loc;
-        chain[0] = { ...shown, ...(skipLocation(chain[0], fsyms!, pc)) };
+      // ...is hidden, down to the instance a function breakpoint was planted on: gdb plants `break f`
+      // on the outermost instance of f starting at that address.
+      const keepInline = ([] as string[]).concat(opts.breakpointFunction ?? []);
+      let skip = prefix;
+      for (let i = 0; i < prefix; i++) {
+        const name = chain[i].function;
+        if (!keepInline.includes(name)) continue;
+        let outermost = i;
+        for (let j = i + 1; j < prefix; j++) if (chain[j].function === name) outermost = j;
+        if (outermost === i) { skip = i; break; }
       }
+      // The first shown frame already carries the hidden call's call site as its position.
+      if (skip > 0) chain = chain.slice(skip);
     }
     const firstIndex = frames.length;
     if (chain.length && inline) {

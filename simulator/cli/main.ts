@@ -1,7 +1,10 @@
 // The `ksim` command.
 //
 //   ksim run [--kernel FILE.elf] [--cpus N] [--mem MB] [--cmdline "..."] [--max-instructions N]
-//            [--quantum N] [--serial-in FILE] [--trace FILE] [--trace-size N] [--stats]
+//            [--quantum N] [--serial-in FILE] [--trace FILE] [--trace-size N] [--stats] [--stdin]
+//
+// --stdin makes the console interactive: what you type goes to COM1 as it arrives (so such a run is not
+// reproducible — use --serial-in for that); on a terminal, Ctrl-] quits.
 //   ksim dap                      (the debug adapter on stdio, when built)
 //
 // `run` boots a multiboot v1 kernel on the simulated PC, streams COM1 to stdout, and exits with:
@@ -23,7 +26,7 @@ const EXIT_BUDGET = 6;
 const EXIT_IDLE = 8;
 
 const USAGE = `usage: ksim run [--kernel FILE.elf] [--cpus N] [--mem MB] [--cmdline "..."] [--max-instructions N]
-                [--quantum N] [--serial-in FILE] [--trace FILE] [--trace-size N] [--stats]
+                [--quantum N] [--serial-in FILE] [--trace FILE] [--trace-size N] [--stats] [--stdin]
        ksim dap`;
 
 class UsageError extends Error {}
@@ -41,6 +44,7 @@ interface RunOptions {
   trace?: string;
   traceSize: number;
   stats: boolean;
+  stdin: boolean;
 }
 
 function parseIntArg(name: string, v: string | undefined, min: number, max: number): number {
@@ -52,7 +56,7 @@ function parseIntArg(name: string, v: string | undefined, min: number, max: numb
 }
 
 function parseRunArgs(args: string[]): RunOptions {
-  const o: RunOptions = { cpus: 1, mem: 128, cmdline: '', maxInstructions: Infinity, quantum: 1000, traceSize: 65536, stats: false };
+  const o: RunOptions = { cpus: 1, mem: 128, cmdline: '', maxInstructions: Infinity, quantum: 1000, traceSize: 65536, stats: false, stdin: false };
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
     let value: string | undefined;
@@ -70,6 +74,7 @@ function parseRunArgs(args: string[]): RunOptions {
       case '--trace': o.trace = next(); if (!o.trace) throw new UsageError('--trace needs a file'); break;
       case '--trace-size': o.traceSize = parseIntArg('--trace-size', next(), 1, 100_000_000); break;
       case '--stats': o.stats = true; break;
+      case '--stdin': o.stdin = true; break;
       default: throw new UsageError(`unknown option '${args[i]}'`);
     }
   }
@@ -94,7 +99,42 @@ function readFileOrFail(file: string, what: string): Buffer {
   }
 }
 
-function run(args: string[]): number {
+/**
+ * Runs in short slices and lets the event loop deliver keystrokes between them. An idle machine (all
+ * CPUs waiting for an interrupt) waits for input instead of ending the run.
+ */
+async function runInteractive(m: Machine, maxInstructions: number): Promise<RunResult> {
+  const stdin = process.stdin;
+  const raw = stdin.isTTY === true;
+  let quit = false;
+  let ended = false;
+  if (raw) stdin.setRawMode(true);
+  stdin.on('data', (d: Buffer) => {
+    const stop = raw ? d.indexOf(0x1d) : -1;  // Ctrl-]
+    if (stop >= 0) { quit = true; d = d.subarray(0, stop); }
+    if (d.length) m.sendSerialInput(new Uint8Array(d));
+  });
+  stdin.on('end', () => { ended = true; });
+  stdin.resume();
+  const pause = (ms: number) => new Promise<void>(res => setTimeout(res, ms));
+  let remaining = maxInstructions;
+  let r: RunResult;
+  try {
+    for (;;) {
+      r = m.run(Math.min(2_000_000, remaining));
+      remaining -= r.instructions;
+      if (quit) return { reason: 'stopped', instructions: r.instructions };
+      if (r.reason === 'idle' && !ended) { await pause(10); continue; }
+      if (r.reason !== 'budget' || remaining <= 0) return r;
+      await pause(0);
+    }
+  } finally {
+    if (raw) stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
+
+async function run(args: string[]): Promise<number> {
   const o = parseRunArgs(args);
   let kernelPath = o.kernel;
   if (!kernelPath) {
@@ -119,13 +159,17 @@ function run(args: string[]): number {
 
   // Wall time is measured here only for the --stats MIPS figure; the simulation never sees it.
   const wallStart = process.hrtime.bigint();
-  const CHUNK = 50_000_000;
-  let remaining = o.maxInstructions;
   let r: RunResult;
-  for (;;) {
-    r = m.run(Math.min(CHUNK, remaining));
-    remaining -= r.instructions;
-    if (r.reason !== 'budget' || remaining <= 0) break;
+  if (o.stdin) {
+    r = await runInteractive(m, o.maxInstructions);
+  } else {
+    const CHUNK = 50_000_000;
+    let remaining = o.maxInstructions;
+    for (;;) {
+      r = m.run(Math.min(CHUNK, remaining));
+      remaining -= r.instructions;
+      if (r.reason !== 'budget' || remaining <= 0) break;
+    }
   }
   const wallSeconds = Number(process.hrtime.bigint() - wallStart) / 1e9;
 
@@ -157,10 +201,10 @@ function run(args: string[]): number {
   }
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'run') return run(rest);
+    if (command === 'run') return await run(rest);
     if (command === 'dap') {
       const dap = path.join(__dirname, 'dap.js');
       if (!existsSync(dap)) throw new InputError('the debug adapter is not built (dist/dap.js missing)');
@@ -179,5 +223,4 @@ function main(argv: string[]): number {
   }
 }
 
-const code = main(process.argv.slice(2));
-if (code >= 0) process.exitCode = code;
+main(process.argv.slice(2)).then(code => { if (code >= 0) process.exitCode = code; });

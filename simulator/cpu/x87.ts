@@ -14,6 +14,7 @@
 
 import type { Cpu } from './cpu';
 import type { Insn } from './insn';
+import { addRc, divRc, int64Rc, mulRc, sqrtRc, subRc, toFloat32Rc } from './x87-rounding';
 
 export class Fpu {
   readonly st = new Float64Array(8);
@@ -124,7 +125,7 @@ function memLin(c: Cpu, i: Insn, size: number, write: boolean): number {
 const f32 = new Float32Array(1);
 const f32u = new Uint32Array(f32.buffer);
 function readFloat32(c: Cpu, lin: number): number { f32u[0] = c.read32(lin); return f32[0]; }
-function writeFloat32(c: Cpu, lin: number, v: number): void { f32[0] = v; c.write32(lin, f32u[0]); }
+function writeFloat32(c: Cpu, lin: number, v: number): void { f32[0] = toFloat32Rc((c.fpu.cw >> 10) & 3, v); c.write32(lin, f32u[0]); }
 function readFloat64(c: Cpu, lin: number): number { u32[0] = c.read32(lin); u32[1] = c.read32((lin + 4) >>> 0); return f64[0]; }
 function writeFloat64(c: Cpu, lin: number, v: number): void {
   f64[0] = v; const lo = u32[0], hi = u32[1];
@@ -132,15 +133,16 @@ function writeFloat64(c: Cpu, lin: number, v: number): void {
   c.write32(lin, lo); c.write32((lin + 4) >>> 0, hi);
 }
 
-/** The arithmetic of D8/DC/DE /0-/7: add mul com comp sub subr div divr. */
+/** The arithmetic of D8/DC/DE /0-/7: add mul com comp sub subr div divr, rounded per the control word's RC. */
 function arith(f: Fpu, op: number, a: number, b: number): number {
+  const rc = (f.cw >> 10) & 3;
   switch (op) {
-    case 0: return a + b;
-    case 1: return a * b;
-    case 4: return a - b;
-    case 5: return b - a;
-    case 6: if (b === 0 && !Number.isNaN(a)) f.sw |= 4; return a / b;
-    default: if (a === 0 && !Number.isNaN(b)) f.sw |= 4; return b / a;
+    case 0: return addRc(rc, a, b);
+    case 1: return mulRc(rc, a, b);
+    case 4: return subRc(rc, a, b);
+    case 5: return subRc(rc, b, a);
+    case 6: if (b === 0 && !Number.isNaN(a)) f.sw |= 4; return divRc(rc, a, b);
+    default: if (a === 0 && !Number.isNaN(b)) f.sw |= 4; return divRc(rc, b, a);
   }
 }
 
@@ -186,7 +188,7 @@ export function x87(c: Cpu, i: Insn): void {
           break;
         }
         case 7:
-          if (sti === 2) { f.set(0, Math.sqrt(f.read(0))); return; }
+          if (sti === 2) { f.set(0, sqrtRc((f.cw >> 10) & 3, f.read(0))); return; }
           if (sti === 4) { f.set(0, f.round(f.read(0))); return; }
           break;
       }
@@ -296,7 +298,7 @@ function x87Mem(c: Cpu, i: Insn, f: Fpu, grp: number, reg: number): void {
         case 5: {
           const lin = memLin(c, i, 8, false);
           const lo = c.read32(lin) >>> 0, hi = c.read32((lin + 4) >>> 0) | 0;
-          f.push(hi * 4294967296 + lo); return;
+          f.push(int64Rc((f.cw >> 10) & 3, hi, lo)); return;
         }
         case 7: {
           const lin = memLin(c, i, 8, true);

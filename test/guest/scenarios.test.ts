@@ -96,6 +96,25 @@ const SCENARIOS: Scenario[] = [
       'cancel_delayed_work stopped a pending delayed work: yes', 'schedule_work ran in events/N (keventd): yes'],
   },
   {
+    name: 'timers',
+    smp: ['add_timer 300 ticks ahead: placed in tv2 (tv1 covers 256 ticks): yes',
+      'cascaded into tv1 as its time came near: yes', 'it ran from the wheel slot of its expiry tick, never early: yes',
+      'mod_timer on a pending timer returned 1 and it ran at the new time: yes',
+      'del_timer returned 1, then 0; the function never ran: yes',
+      'del_timer_sync waited for the function running on CPU 1: yes'],
+    up: ['add_timer 300 ticks ahead: placed in tv2 (tv1 covers 256 ticks): yes',
+      'cascaded into tv1 as its time came near: yes', 'it ran from the wheel slot of its expiry tick, never early: yes',
+      'mod_timer on a pending timer returned 1 and it ran at the new time: yes',
+      'del_timer returned 1, then 0; the function never ran: yes', 'del_timer_sync across CPUs: needs 2 CPUs'],
+  },
+  {
+    name: 'ipi-call',
+    smp: ['smp_call_function ran the function on every other CPU: yes',
+      'there it ran in interrupt context (CALL_FUNCTION_VECTOR): yes',
+      'flush_tlb_all reached every other CPU (INVALIDATE_TLB_VECTOR): yes'],
+    up: SKIPPED_UP,
+  },
+  {
     name: 'wait-herd',
     smp: ['4 non-exclusive waiters (add_wait_queue) and 4 exclusive ones (add_wait_queue_exclusive)',
       'wake_up on the non-exclusive queue woke 4 of 4 (the herd), 1 got the resource',
@@ -137,6 +156,17 @@ describe('guest: issue-4 scenarios (QEMU -smp 2, ksim 1/2/4 CPUs)', function () 
     assert.match(run.output, /unknown scenario "no-such-thing"/);
     assert.match(run.output, /scenarios:.* timer-preempt/);
     assert.equal(run.exitCode, 3, describeRun(run));
+  });
+
+  it('boot options hz= and sched=goodness select the tick rate and the 2.4 scheduler (QEMU -smp 2)', async () => {
+    const run = await runQemu({ cpus: 2, cmdline: 'scenario=timer-preempt sched=goodness hz=100' });
+    assert.match(run.output, /Scheduler: 2\.4 goodness \(sched=goodness\)/, describeRun(run));
+    assert.match(run.output, /time: PIT at HZ=100 on IRQ 0/);
+    check(run, SCENARIOS[0], 2);
+    const bad = await runQemu({ cpus: 1, cmdline: 'scenario=boot hz=5' });
+    assert.match(bad.output, /hz=5 out of range 10\.\.1000, using 1000/, describeRun(bad));
+    assert.match(bad.output, /Scheduler: O\(1\)/);
+    assert.equal(bad.exitCode, EXIT_PASS);
   });
 
   it('a kernel-mode exception prints an oops with registers and a backtrace, then panics (QEMU and ksim)', async () => {

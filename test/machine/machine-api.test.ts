@@ -6,6 +6,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Machine } from '../../simulator/machine/machine';
+import { TraceBuffer } from '../../simulator/machine/trace';
 import { SMPTEST_ELF, runCli } from './helpers';
 
 const image = new Uint8Array(readFileSync(SMPTEST_ELF));
@@ -88,6 +89,21 @@ describe('machine: API', function () {
     assert.equal(count(e => e.kind === 'iret'), count(e => e.kind === 'interrupt'), 'every handler returns with iret');
     const times = events.map(e => e.seq);
     assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  });
+
+  it('the trace ring keeps the newest events and forgets a future undone by restore', () => {
+    const t = new TraceBuffer(4);
+    for (let i = 0; i < 10; i++) t.record(i * 10, i % 2, 'irq', i);
+    assert.deepEqual(t.events().map(e => [e.seq, e.time, e.vector]), [[6, 60, 6], [7, 70, 7], [8, 80, 8], [9, 90, 9]]);
+    assert.deepEqual(t.since(8).map(e => e.seq), [8, 9]);
+    t.truncateTo(8);
+    assert.deepEqual(t.events().map(e => e.seq), [6, 7]);
+    t.record(200, 0, 'hlt');
+    assert.deepEqual(t.events().map(e => [e.seq, e.kind]), [[6, 'irq'], [7, 'irq'], [8, 'hlt']]);
+    t.truncateTo(2);  // older than anything held: the ring is empty, numbering resumes at 2
+    assert.equal(t.size, 0);
+    t.record(300, 1, 'wake');
+    assert.deepEqual(t.events().map(e => e.seq), [2]);
   });
 
   it('splitting run() into pieces does not change the machine', () => {

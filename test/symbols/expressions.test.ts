@@ -14,7 +14,7 @@ import { resolveType } from '../../debug-adapter/symbols/types';
 import { valueToBigInt, valueToFloat } from '../../debug-adapter/symbols/value';
 import { FIXTURE_SPEC } from './fixture-spec';
 import { FIXTURES, fixturePath } from './oracles';
-import { dumpMemory, dumpRegisters, stopsFor } from './target-dump';
+import { inlineOptions, dumpMemory, dumpRegisters, stopsFor } from './target-dump';
 
 describe('symbols: C expressions equal gdb over the same stopped state', () => {
   let total = 0;
@@ -29,7 +29,7 @@ describe('symbols: C expressions equal gdb over the same stopped state', () => {
       for (const stop of stopsFor(elf, FIXTURE_SPEC)) {
         const mem = dumpMemory(stop, bytes);
         const regs = dumpRegisters(stop);
-        const frame = unwind(syms, regs, mem, { userSymbols: syms })[0];
+        const frame = unwind(syms, regs, mem, { userSymbols: syms, ...inlineOptions(stop) })[0];
         const ctx = { mem, regs, frame, cpu: 0 };
         for (const e of stop.expressions) {
           const text = e.expr.replace('%TASKS%', tasks);

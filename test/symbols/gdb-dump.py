@@ -10,6 +10,7 @@ import gdb
 spec = json.load(open(os.environ['KSIM_DUMP_SPEC']))
 out_path = os.environ['KSIM_DUMP_OUT']
 stops = []
+hits_now = []
 REGS = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs']
 FRAME_REGS = ['eip', 'esp', 'ebp', 'ebx', 'esi', 'edi']
 
@@ -68,6 +69,7 @@ class StopBp(gdb.Breakpoint):
         if self.left <= 0:
             return False
         self.left -= 1
+        hits_now.append(self.where)
         return True
 
 for b in spec['breakpoints']:
@@ -110,7 +112,7 @@ def record():
                 mem.append({'addr': start, 'data': dump(start, hi)})
     for lo, hi in spec['dataRanges']:
         mem.append({'addr': lo, 'data': dump(lo, hi)})
-    stops.append({'where': fname, 'regs': regs, 'frames': frames, 'expressions': exprs, 'memory': mem})
+    stops.append({'bp': list(hits_now), 'where': fname, 'regs': regs, 'frames': frames, 'expressions': exprs, 'memory': mem})
 
 gdb.execute('set pagination off')
 gdb.execute('set confirm off')
@@ -125,6 +127,7 @@ while True:
         if gdb.selected_inferior().pid == 0 and 'remote' not in spec:
             break
         record()
+        del hits_now[:]
         # Keep what we have on disk: the caller may stop gdb at a time limit.
         json.dump({'stops': stops}, open(out_path, 'w'))
         if len(stops) >= spec.get('maxStops', 200):

@@ -12,7 +12,7 @@ import { createServer } from 'net';
 import { loadSymbols } from '../../debug-adapter/symbols';
 import { DEFAULT_ENTRY_LABELS, unwind } from '../../debug-adapter/symbols/unwinder';
 import { KERNEL_ELF, kernelAvailable } from './oracles';
-import { dumpMemory, dumpRegisters, GdbStop, runGdbDump } from './target-dump';
+import { inlineOptions, dumpMemory, dumpRegisters, GdbStop, runGdbDump } from './target-dump';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,8 +48,8 @@ describe('symbols: kernel unwinding equals gdb on QEMU (teaching kernel, -smp 2)
       'scheduler_tick', 'schedule', 'try_to_wake_up', 'do_fork', 'copy_process', 'printk', 'smp_apic_timer_interrupt'];
     const present = want.filter((n) => syms.findFunctions(n).length > 0);
     stops = runGdbDump(KERNEL_ELF, {
-      remote: `127.0.0.1:${port}`, stackSize: 8192, noData: true, maxStops: 60, timeoutMs: 90000,
-      breakpoints: present.map((n) => ({ where: n, hits: n === 'do_IRQ' || n === 'schedule' ? 8 : 4 })),
+      remote: `127.0.0.1:${port}`, stackSize: 8192, noData: true, maxStops: 90, timeoutMs: 90000,
+      breakpoints: present.map((n) => ({ where: n, hits: n === 'do_IRQ' || n === 'schedule' ? 12 : 6 })),
       expressions: { do_IRQ: [['regs', 'regs'], ['regs->eip', 'regs->eip'], ['regs->xcs', 'regs->xcs']] },
     });
   });
@@ -63,7 +63,7 @@ describe('symbols: kernel unwinding equals gdb on QEMU (teaching kernel, -smp 2)
   it('every frame gdb unwinds with CFI equals ours (function, pc, esp, ebp)', () => {
     let frames = 0;
     for (const stop of stops) {
-      const ours = unwind(syms, dumpRegisters(stop), dumpMemory(stop, bytes));
+      const ours = unwind(syms, dumpRegisters(stop), dumpMemory(stop, bytes), { ...inlineOptions(stop) });
       const tag = `stop in ${stop.where}@0x${stop.regs.eip!.toString(16)}`;
       for (let i = 0; i < stop.frames.length; i++) {
         const g = stop.frames[i];
@@ -91,7 +91,7 @@ describe('symbols: kernel unwinding equals gdb on QEMU (teaching kernel, -smp 2)
       const get = (e: string) => stop.expressions.find((x) => x.expr === e)?.value?.int;
       const regsPtr = get('regs'), eip = get('regs->eip'), xcs = get('regs->xcs');
       if (regsPtr === undefined || regsPtr === null || eip === undefined || eip === null) continue;
-      const ours = unwind(syms, dumpRegisters(stop), dumpMemory(stop, bytes));
+      const ours = unwind(syms, dumpRegisters(stop), dumpMemory(stop, bytes), { ...inlineOptions(stop) });
       const entry = ours.findIndex((f) => f.kind === 'interrupt');
       assert.ok(entry > 0, `interrupt frame: ${ours.map((f) => `${f.function}/${f.kind}`).join(' < ')}`);
       assert.equal(ours[entry].ptRegs?.toString(16), (regsPtr >>> 0).toString(16), 'pt_regs address = do_IRQ(regs)');

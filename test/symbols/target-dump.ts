@@ -12,6 +12,8 @@ import { MemoryReader, RegisterReader, RegName } from '../../debug-adapter/symbo
 export interface GdbFrame { name: string | null; pc: number; inline: boolean; regs: Record<string, number | null> }
 export interface GdbValue { text: string | null; int: number | null; float?: number; type: string }
 export interface GdbStop {
+  /** The breakpoint specs that stopped here (e.g. 'visit', 'main.c:33', '*asm_helper_inner'). */
+  bp: string[];
   where: string;
   regs: Record<string, number | null>;
   frames: GdbFrame[];
@@ -93,4 +95,14 @@ export function stopsFor(elf: string, spec: DumpSpec): GdbStop[] {
   let s = cache.get(key);
   if (!s) { s = runGdbDump(elf, spec); cache.set(key, s); }
   return s;
+}
+
+/**
+ * unwind() options matching how gdb presents the innermost inline frames at this stop: at a function
+ * breakpoint it hides inlined calls starting exactly at the pc except that function's; at a line or
+ * address breakpoint it shows them all.
+ */
+export function inlineOptions(stop: GdbStop): { breakpointFunction?: string[]; showInlineEntry?: boolean } {
+  if (stop.bp.some((b) => !/^[A-Za-z_]\w*$/.test(b))) return { showInlineEntry: true };
+  return { breakpointFunction: stop.bp };
 }

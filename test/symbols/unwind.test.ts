@@ -11,7 +11,7 @@ import { loadSymbols } from '../../debug-adapter/symbols';
 import { unwind } from '../../debug-adapter/symbols/unwinder';
 import { FIXTURE_SPEC } from './fixture-spec';
 import { FIXTURES, fixturePath } from './oracles';
-import { dumpMemory, dumpRegisters, stopsFor } from './target-dump';
+import { inlineOptions, dumpMemory, dumpRegisters, stopsFor } from './target-dump';
 
 describe('symbols: CFI unwinding equals gdb bt at native stop points', function () {
   let total = 0;
@@ -25,7 +25,7 @@ describe('symbols: CFI unwinding equals gdb bt at native stop points', function 
       let compared = 0;
       for (const stop of stops) {
         const mem = dumpMemory(stop, bytes);
-        const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms });
+        const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms, ...inlineOptions(stop) });
         // gdb goes on into libc (__libc_start_call_main...), for which we have no symbols: compare up
         // to and including main.
         const mainAt = stop.frames.findIndex((f) => f.name === 'main');
@@ -65,7 +65,7 @@ describe('symbols: CFI unwinding equals gdb bt at native stop points', function 
     let checked = 0;
     for (const stop of stopsFor(elf, FIXTURE_SPEC)) {
       const mem = dumpMemory(stop, bytes);
-      const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms }).filter((f) => f.kind !== 'inline');
+      const frames = unwind(syms, dumpRegisters(stop), mem, { userSymbols: syms, ...inlineOptions(stop) }).filter((f) => f.kind !== 'inline');
       // Walk the ebp chain from a frame whose ebp is set up (after the prologue) and compare return addresses.
       for (let i = 0; i + 1 < frames.length; i++) {
         const f = frames[i];

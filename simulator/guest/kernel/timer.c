@@ -336,3 +336,37 @@ void init_timers(void)
 	}
 	open_softirq(TIMER_SOFTIRQ, run_timer_softirq, NULL);
 }
+
+/* timer_wheel_level: 1..5 for a pending timer sitting in tv1..tv5 of its CPU's wheel, 0 if not
+ * pending (for the scenarios and the debugger's timer view). */
+int timer_wheel_level(struct timer_list *timer)
+{
+	unsigned long flags;
+	int level = 0;
+	tvec_base_t *base = timer->base;
+	if (!base)
+		return 0;
+	spin_lock_irqsave(&base->lock, flags);
+	if (timer->base == base) {
+		/* Walk the circular list to its head, one of the wheel's vec entries. */
+		struct list_head *pos = timer->entry.next;
+		while (1) {
+			char *p = (char *)pos;
+			if (p >= (char *)base->tv1.vec && p < (char *)(base->tv1.vec + TVR_SIZE)) { level = 1; break; }
+			if (p >= (char *)base->tv2.vec && p < (char *)(base->tv2.vec + TVN_SIZE)) { level = 2; break; }
+			if (p >= (char *)base->tv3.vec && p < (char *)(base->tv3.vec + TVN_SIZE)) { level = 3; break; }
+			if (p >= (char *)base->tv4.vec && p < (char *)(base->tv4.vec + TVN_SIZE)) { level = 4; break; }
+			if (p >= (char *)base->tv5.vec && p < (char *)(base->tv5.vec + TVN_SIZE)) { level = 5; break; }
+			pos = pos->next;
+		}
+	}
+	spin_unlock_irqrestore(&base->lock, flags);
+	return level;
+}
+
+/* timer_running_tick: inside a timer function, the tick of the wheel slot being processed (its
+ * expiry), which may be behind jiffies when the timer softirq runs late. */
+unsigned long timer_running_tick(void)
+{
+	return __get_cpu_var(tvec_bases).timer_jiffies - 1;
+}

@@ -111,9 +111,9 @@ static int default_scenario(void)
 	demo_timer.function = demo_timer_fn;
 	demo_timer.expires = jiffies + 10;
 	add_timer(&demo_timer);
-	if (start_user_init() == 0)
-		printk("default: user-space init started\n");
 	printk("default: workload running (timer, tasklet, work, ping/pong, workers) until the budget ends\n");
+	/* Issue 5: pid 1 becomes the user-space init (exec) and does not come back here. */
+	start_user_init();
 	for (;;)
 		msleep_ticks(10 * HZ);
 	return 0;

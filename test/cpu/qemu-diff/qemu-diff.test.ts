@@ -47,6 +47,11 @@ describe('CPU vs QEMU (differential instruction traces)', function () {
     });
   }
 
+  it('the comparison notices a single flipped register bit (harness self-check)', async () => {
+    const r = await diffKernel(join(BUILD, 'alu.elf'), (k, i) => { if (i === 3000) k.cpu.setReg32(5, k.cpu.getReg32(5) ^ 0x100); });
+    assert.match(r.divergence ?? '', /divergence before instruction #3001 .*\n {2}ebp qemu=/);
+  });
+
   it('compared >= 200,000 instructions in total', () => {
     assert.ok(total >= 200_000, `${total} instructions compared`);
   });

@@ -157,8 +157,11 @@ function compareStates(q: TraceState, k: TraceState, undefMask: number): string[
   return d;
 }
 
-/** Runs one kernel in both machines and compares them instruction by instruction. */
-export async function diffKernel(elfPath: string): Promise<DiffResult> {
+/**
+ * Runs one kernel in both machines and compares them instruction by instruction. `perturb` (for the
+ * harness's own test) may disturb ksim before an instruction executes.
+ */
+export async function diffKernel(elfPath: string, perturb?: (k: KsimSide, index: number) => void): Promise<DiffResult> {
   const elf = readElf32(readFileSync(elfPath));
   const traceStart = elf.symbols.get('trace_start');
   if (traceStart === undefined) throw new Error(`${elfPath}: no trace_start symbol`);
@@ -209,6 +212,7 @@ export async function diffKernel(elfPath: string): Promise<DiffResult> {
       result.divergence = `QEMU continues at ${hex(q.eip)} but ksim has stopped (${k.cpu.runState}, exit ${k.bus.exitValue})`;
       return false;
     }
+    if (perturb) perturb(k, result.compared - 1); // harness self-test only
     lastEip = k.linearEip();
     const clCount = k.cpu.getReg32(1) & 31;
     last = k.advance();

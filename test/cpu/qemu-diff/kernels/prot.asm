@@ -4,7 +4,9 @@
 ; and the double fault: a #GP whose IDT gate is not present raises #NP during delivery, the contributory
 ; pair becomes #DF, and #DF goes through a task gate into its own TSS; the handler task repairs the gate,
 ; moves the interrupted task past its faulting instruction and returns with iret (NT=1: back-link task
-; switch). Repeated ROUNDS times.
+; switch). Also the lazy-FPU pattern: CR0.TS set, the first x87 instruction raises #NM, the handler does
+; clts and the instruction is retried (then fld/fadd/fmul/fstp on doubles, fild/fistp, fnstsw/fnstcw).
+; Repeated ROUNDS times.
 
 %include "common.inc"
 
@@ -73,6 +75,7 @@ trace_start:
   IDT_GATE 11, fault_common, 0x8e
   IDT_GATE 12, fault_common, 0x8e
   IDT_GATE 13, fault_common, 0x8e
+  IDT_GATE 7, nm_handler, 0x8e
   IDT_GATE 0x80, syscall_handler, 0xee
   mov dword [idt + 8 * 8], P_TSS2 << 16           ; task gate: selector in bits 16-31
   mov dword [idt + 8 * 8 + 4], 0x8500             ; P, DPL 0, type 5
@@ -130,6 +133,23 @@ round:
   mov es, ax
   mov fs, ax
   mov gs, ax
+  ; --- lazy FPU: with CR0.TS set the first x87 instruction raises #NM; the handler clears TS (clts) and
+  ;     returns to retry it, as a kernel switching FPU state lazily does
+  mov eax, cr0
+  or eax, 8
+  mov cr0, eax
+  fninit
+  fld qword [fa]
+  fadd qword [fb]
+  fmul qword [fc]
+  fstp qword [fres]                                ; exact results (see the README: SW.PE is not modelled)
+  fild dword [rounds]
+  fistp dword [fint]
+  fnstsw ax
+  fnstcw [fcw]
+  mov ebx, [fres + 4]
+  add esi, ebx
+  add esi, [fint]
   ; --- into ring 3: by retf on even rounds, by iret with IOPL 3 on odd ones
   mov [kesp_save], esp
   mov ax, P_UDATA
@@ -162,6 +182,9 @@ back_from_user:
   cmp eax, ROUNDS * 3
   jne .bad
   mov eax, [df_count]
+  cmp eax, ROUNDS
+  jne .bad
+  mov eax, [nm_count]
   cmp eax, ROUNDS
   jne .bad
   EXIT 0
@@ -201,6 +224,11 @@ cg_target:                                         ; via the call gate: [esp+8] 
   imul eax, eax, 1000
   add eax, [esp + 4]                               ; the caller's CS (0x1b)
   retf 4                                           ; back to ring 3, dropping the parameter
+
+nm_handler:                                        ; #NM (no error code): clear CR0.TS and retry
+  clts
+  inc dword [nm_count]
+  iret
 
 syscall_handler:
   mov esp, [kesp_save]
@@ -270,6 +298,11 @@ fptr:
 jptr:
   dd far_j
   dw P_KCODE
+align 8
+fa: dq 1.0
+fb: dq 0.5
+fc: dq 0.75
+fres: dq 0
 
 section .bss
 alignb 4096
@@ -281,6 +314,9 @@ kesp_save: resd 1
 fault_count: resd 1
 df_count: resd 1
 err_sum: resd 1
+nm_count: resd 1
+fint: resd 1
+fcw: resw 1
 alignb 16
 kstack: resb 8192
 kstack_top:

@@ -408,3 +408,6 @@ sys_call_table:
 	.rept NR_syscalls
 	.long sys_ni_syscall
 	.endr
+
+/* no executable stack needed */
+	.section .note.GNU-stack,"",@progbits

@@ -152,3 +152,6 @@ ENTRY(pg0)
 	.fill NR_PG0_TABLES * 1024, 4, 0
 ENTRY(empty_zero_page)
 	.fill 1024, 4, 0
+
+/* no executable stack needed */
+	.section .note.GNU-stack,"",@progbits

@@ -32,3 +32,7 @@ boot_gdt_tramp:
 	.long boot_gdt_table - __PAGE_OFFSET
 ENTRY(trampoline_end)
 	.code32
+
+
+/* no executable stack needed */
+	.section .note.GNU-stack,"",@progbits
