@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): KsimExtensionApi {
     vscode.window.registerFileDecorationProvider(new ChangedRowDecorations()),
     ...registerCommands({ context, tracker, views, timeline, contextSwitch }),
   );
-  startLanguageClient(context, output);
+  startLanguageClient(context, output, tracker);
   return { tracker, views, timeline, contextSwitch, statusBar };
 }
 

@@ -63,6 +63,8 @@ interface StepState {
   delivery?: DeliveryEvent;
   count: number;
   startedInUser: boolean;
+  /** A context switch happened during this step: the step now continues in the next task. */
+  switched?: boolean;
 }
 
 const STEP_LIMIT = 5_000_000;
@@ -626,6 +628,7 @@ export class Engine {
       }
       s.stackBase = base;
       s.startEsp = esp;
+      s.switched = true;
     }
     const insn = s.prevInsn;
     if (insn && (insn.kind === 'call' || insn.kind === 'indirect-call') && esp === ((s.prevEsp - 4) >>> 0) && pc !== ((s.prevPc + insn.length) >>> 0)) {
@@ -677,6 +680,12 @@ export class Engine {
     }
     const loc = this.symbols?.lineAt(pc);
     const fn = this.symbols?.functionAt(pc);
+    if (s.switched && fn?.lowPc !== s.refFunction) {
+      // After a switch the next task resumes where it switched out (label 1 in schedule's switch_to,
+      // the same function) - or, for a task that never ran, in ret_from_fork: stop there, at its start.
+      this.finishStop({ reason: 'step', cpu: s.cpu, description: `the next task starts in ${fn?.name ?? this.symbols?.describeAddress(pc) ?? 'unknown code'}` });
+      return;
+    }
     if (loc && fn) {
       const esp = c.getReg32(REG.esp);
       if (fn.lowPc !== s.refFunction) {

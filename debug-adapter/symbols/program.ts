@@ -311,16 +311,13 @@ export class SymbolFile implements DieDirectory {
   addressesForLine(path: string, line: number): LineResolution | undefined {
     const files = new Set(this.matchSourceFile(path));
     if (files.size === 0) return undefined;
-    // Collect is_stmt rows per line in the matched files (first row of each run of the same line).
+    // Collect the is_stmt rows of each line in the matched files.
     const byLine = new Map<number, { address: number; file: string }[]>();
     for (const { table } of this.allLineTables()) {
-      let prev: { file: number; line: number } | undefined;
       for (const row of table.rows) {
-        if (row.endSequence) { prev = undefined; continue; }
+        if (row.endSequence || !row.isStmt || row.line === 0) continue;
         const f = table.files[row.file];
-        const same = prev && prev.file === row.file && prev.line === row.line;
-        prev = { file: row.file, line: row.line };
-        if (!f || !files.has(f.path) || !row.isStmt || same || row.line === 0) continue;
+        if (!f || !files.has(f.path)) continue;
         const l = byLine.get(row.line);
         const item = { address: row.address, file: f.path };
         if (l) l.push(item); else byLine.set(row.line, [item]);
@@ -334,22 +331,48 @@ export class SymbolFile implements DieDirectory {
       target = best;
     }
     const items = byLine.get(target)!;
-    // Group by innermost scope owner (function or inlined instance), keep the lowest address of each.
+    // One location per innermost block (lexical block, inlined instance or function), the lowest
+    // address in it — as gdb does, so a `for` line gives one location, an inlined function one per copy.
     const groups = new Map<string, number>();
     for (const it of items) {
-      const chain = this.inlinedChainAt(it.address);
-      const owner = chain.length ? `${chain[0].die?.offset ?? chain[0].function}` : `addr${it.address}`;
+      const block = this.blockAt(it.address);
+      const owner = block ? `${block.offset}` : `addr${it.address}`;
       const cur = groups.get(owner);
       if (cur === undefined || it.address < cur) groups.set(owner, it.address);
     }
     const addresses: number[] = [];
+    let movedPastPrologue: number | undefined;
     for (const a of groups.values()) {
       const fn = this.functionAt(a);
-      if (fn && fn.lowPc === a) addresses.push(this.postPrologueAddress(fn) ?? a);
-      else addresses.push(a);
+      if (fn && fn.lowPc === a) {
+        const post = this.postPrologueAddress(fn) ?? a;
+        if (post !== a) movedPastPrologue = post;
+        addresses.push(post);
+      } else addresses.push(a);
     }
     addresses.sort((a, b) => a - b);
-    return { line: target, moved: target !== line, file: items[0].file, addresses: [...new Set(addresses)] };
+    // A breakpoint on a function's opening line really sits on its first statement: report that line.
+    let shownLine = target;
+    if (movedPastPrologue !== undefined) {
+      const at = this.lineAt(movedPastPrologue);
+      if (at && files.has(at.file) && at.line >= target) shownLine = at.line;
+    }
+    return { line: shownLine, moved: shownLine !== line, file: items[0].file, addresses: [...new Set(addresses)] };
+  }
+
+  /** The innermost block (lexical block, inlined instance or function DIE) containing an address. */
+  blockAt(addr: number): Die | undefined {
+    let cur: Die | undefined;
+    try { cur = this.subprogramAt(addr); } catch (e) { this.degrade(e); }
+    if (!cur) return undefined;
+    for (;;) {
+      let next: Die | undefined;
+      for (const c of cur.children) {
+        if ((c.tag === DW_TAG.lexical_block || c.tag === DW_TAG.inlined_subroutine) && inRanges(dieRanges(c), addr)) { next = c; break; }
+      }
+      if (!next) return cur;
+      cur = next;
+    }
   }
 
   // ---------------------------------------------------------------- functions

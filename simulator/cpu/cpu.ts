@@ -35,7 +35,7 @@ export const FAULT = { toString: () => 'ksim CPU fault' };
 
 export interface CpuOptions { id: number }
 
-const enum Ev { Interrupt = 1, Nmi = 2, Halted = 4, Stop = 8, Watch = 16, CodeWritten = 32 }
+const enum Ev { Interrupt = 1, Nmi = 2, Halted = 4, Stop = 8, Watch = 16, CodeWritten = 32, Trap = 64 }
 
 export class Cpu {
   readonly id: number;
@@ -241,6 +241,7 @@ export class Cpu {
     const wasIf = this.flags & Flag.IF;
     this.flags = (v & 0x3f7fd5) | EFLAGS_FIXED;
     this.lfOp = Lazy.NONE;
+    if (v & Flag.TF) this.events |= Ev.Trap; // leave the hot loop: single-step traps need the slow path
     if (!wasIf && (v & Flag.IF) && this.intrPending) this.events |= Ev.Interrupt;
   }
 
@@ -674,7 +675,18 @@ export class Cpu {
 
   /** Delivers a software interrupt / trap with EIP already at the next instruction. */
   softwareInterrupt(vector: number): void {
+    this.softwareInterruptDone = true;
     deliverEvent(this, vector, -1, EventKind.Software, this.eip);
+  }
+  /** Set by int n/int3/into: no single-step trap follows them (the gate clears TF). */
+  private softwareInterruptDone = false;
+
+  /** EFLAGS.TF: after an instruction that began with TF=1, a #DB trap (DR6.BS) is delivered. */
+  private singleStepTrap(): void {
+    if (this.softwareInterruptDone || this.runState !== 'running') return;
+    this.dr[6] = (this.dr[6] | 0x4000) >>> 0;
+    this.instrStart = this.eip;
+    this.deliverAsync(1, EventKind.Exception);
   }
 
   /** Loads a segment register with protected-mode checks (or real-mode semantics). */
@@ -769,7 +781,14 @@ export class Cpu {
       if (this.instructionCount >= end) break;
       first = false;
       try {
-        if (single || this.hookMask !== 0) { this.executeOne(); if (single) { this.boundaryAfterSingle(); break; } continue; }
+        if (single || this.hookMask !== 0 || (this.flags & Flag.TF)) {
+          const tf = this.flags & Flag.TF;
+          this.softwareInterruptDone = false;
+          this.executeOne();
+          if (tf) this.singleStepTrap();
+          if (single) { this.boundaryAfterSingle(); break; }
+          continue;
+        }
         this.loop(end);
       } catch (e) {
         if (e !== FAULT) throw e;
@@ -799,7 +818,7 @@ export class Cpu {
       if (this.pendingStop) { this.stopReason = this.pendingStop; this.pendingStop = undefined; return true; }
       this.stopReason = { kind: 'requested' }; return true;
     }
-    this.events &= ~(Ev.Halted | Ev.CodeWritten);
+    this.events &= ~(Ev.Halted | Ev.CodeWritten | Ev.Trap);
     if (this.runState === 'shutdown') { this.stopReason = { kind: 'shutdown' }; return true; }
     if (this.runState === 'wait-for-sipi') { this.stopReason = { kind: 'wait-for-sipi' }; return true; }
     // NMI: not blocked by IF; blocked while an NMI handler runs (until iret).

@@ -112,3 +112,53 @@ describe('symbols: break FUNC locations equal gdb (out-of-line past the prologue
     });
   }
 });
+
+describe('symbols: file:line breakpoints equal gdb (addresses, and the next line with code)', () => {
+  // The kernel is not in this list yet: for about 9% of its lines gdb's linespec places the location
+  // past a prologue where we do not (open; see debug-adapter/symbols/README.md "Known gaps").
+  const cases = ['o0-dwarf5', 'o2-dwarf5', 'o0-dwarf4', 'o1-dwarf5'].map((n) => ({ name: n, elf: fixturePath(n), files: ['main.c', 'shared.c'], last: 90, step: 1 }));
+  for (const c of cases) {
+    it(c.name, () => {
+      const elf = c.elf;
+      const syms = load(elf);
+      const specs: { file: string; line: number }[] = [];
+      for (const file of c.files) for (let line = 1; line <= c.last; line += c.step) specs.push({ file, line });
+      // gdb numbers only the breakpoints it could create: mark each request to map numbers back.
+      const out = gdbBatch(elf, [...specs.flatMap((s, i) => [`echo @@${i}\\n`, `break ${s.file}:${s.line}`]), 'info breakpoints']);
+      const numberOf = new Map<number, number>();
+      let pending: number | undefined;
+      for (const l of out.split('\n')) {
+        const mk = l.match(/^@@(\d+)$/);
+        if (mk) { pending = Number(mk[1]); continue; }
+        const b = l.match(/^Breakpoint (\d+) at/);
+        if (b && pending !== undefined) { numberOf.set(pending, Number(b[1])); pending = undefined; }
+      }
+      const locs = new Map<number, { addrs: number[]; line?: number }>();
+      for (const l of out.split('\n')) {
+        let m = l.match(/^(\d+)\s+breakpoint\s+\S+\s+\S+\s+0x([0-9a-f]+) in \S+ at (\S+):(\d+)/);
+        if (m) { locs.set(Number(m[1]), { addrs: [parseInt(m[2], 16)], line: Number(m[4]) }); continue; }
+        m = l.match(/^(\d+)\.\d+\s+\S+\s+0x([0-9a-f]+) in \S+ at (\S+):(\d+)/);
+        if (m) {
+          const k = Number(m[1]);
+          const e = locs.get(k) ?? { addrs: [] };
+          e.addrs.push(parseInt(m[2], 16)); e.line = Number(m[4]);
+          locs.set(k, e);
+        }
+      }
+      let compared = 0;
+      const failures: string[] = [];
+      specs.forEach((s, i) => {
+        const num = numberOf.get(i);
+        const want = num === undefined ? undefined : locs.get(num);
+        const got = syms.addressesForLine(`/some/checkout/${s.file}`, s.line);
+        if (!want) { if (got) failures.push(`${s.file}:${s.line}: gdb has no location, we ${got.addresses.map((a) => a.toString(16))}`); return; }
+        const w = { line: want.line, addrs: want.addrs.sort((a, b) => a - b).map((a) => a.toString(16)) };
+        const g = { line: got?.line, addrs: (got?.addresses ?? []).map((a) => a.toString(16)) };
+        if (JSON.stringify(w) !== JSON.stringify(g)) failures.push(`${s.file}:${s.line}: gdb ${JSON.stringify(w)} we ${JSON.stringify(g)}`);
+        compared++;
+      });
+      assert.deepEqual(failures, []);
+      assert.ok(compared > 60, `compared ${compared}`);
+    });
+  }
+});

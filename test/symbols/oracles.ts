@@ -14,7 +14,7 @@ export function fixturePath(name: string): string { return path.join(FIXTURE_DIR
 export function kernelAvailable(): boolean { return existsSync(KERNEL_ELF); }
 
 export function run(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, input });
+  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export interface OracleLineRow {

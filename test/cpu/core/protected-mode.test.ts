@@ -198,6 +198,28 @@ user: int 0x81`, 32, 0x5000), 0x5000, 1000);
     assert.equal(pc.cpu.getReg32(3), 2, 'hlt woke up, handler ran, execution continued after hlt');
   });
 
+  it('EFLAGS.TF traps (#DB, DR6.BS) after every instruction that began with TF set', () => {
+    const pc = new TestPc();
+    pc.protectedMode();
+    pc.load(0x6000, asm('inc esi\niret', 32, 0x6000));
+    pc.gate(1, KCODE, 0x6000, 0xe);
+    pc.runCode(asm(`mov esp, 0x8000
+xor esi, esi
+pushf
+or dword [esp], 0x100
+popf
+nop
+nop
+pushf
+and dword [esp], ~0x100
+popf
+nop
+hlt`, 32, 0x5000), 0x5000);
+    assert.equal(pc.cpu.getReg32(6), 5, 'traps after nop, nop, pushf, and, popf');
+    assert.ok(pc.cpu.getControlRegister(0) >= 0 && (pc.cpu.dr[6] & 0x4000), 'DR6.BS');
+    assert.equal(pc.cpu.getEflags() & 0x100, 0);
+  });
+
   it('I/O at CPL 3 checks the TSS I/O permission bitmap', () => {
     const pc = new TestPc();
     pc.protectedMode(0x9000);

@@ -50,10 +50,13 @@ static const u8 *scan_rsdp(unsigned long start, unsigned long len)
 	return NULL;
 }
 
+/* A table in the direct map is read through PAGE_OFFSET; one above it (large RAM) through the
+ * early_remap window, valid until the next phys_table call. */
+extern void *early_remap(unsigned long phys);
 static void *phys_table(u32 pa)
 {
-	if (pa >= ((unsigned long)KERNEL_DIRECT_MAP_MB << 20))
-		panic("ACPI table at %08x lies above the direct-mapped memory", pa);
+	if (pa >= ((unsigned long)KERNEL_DIRECT_MAP_MB << 20) - 65536)
+		return early_remap(pa);
 	return __va(pa);
 }
 
@@ -73,9 +76,12 @@ void acpi_boot_init(void)
 	if (memcmp(rsdt->signature, "RSDT", 4))
 		panic("ACPI RSDT signature missing");
 	int n = (rsdt->length - sizeof(*rsdt)) / 4;
-	u32 *entries = (u32 *)(rsdt + 1);
+	u32 entries[32];
+	if (n > 32)
+		n = 32;
+	memcpy(entries, rsdt + 1, n * 4); /* copied: phys_table may remap the window */
 	const u8 *madt = NULL;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !madt; i++) {
 		struct acpi_table_header *h = phys_table(entries[i]);
 		if (!memcmp(h->signature, "APIC", 4))
 			madt = (const u8 *)h;

@@ -43,6 +43,25 @@ void map_mmio_page(unsigned long phys)
 	__flush_tlb_one(phys);
 }
 
+/*
+ * early_remap: a temporary 8 MB window at 0xFF000000 onto physical memory above the direct map
+ * (firmware tables at the top of a large RAM, e.g. the ACPI RSDT/MADT with -m 512). Each call
+ * replaces the previous mapping; the returned pointer stays valid until the next call.
+ */
+#define EARLY_REMAP_VIRT 0xFF000000UL
+static unsigned long early_remap_pt[2][1024] __attribute__((aligned(4096)));
+void *early_remap(unsigned long phys)
+{
+	unsigned long base = phys & ~0x3FFFFFUL;
+	for (int t = 0; t < 2; t++) {
+		for (int i = 0; i < 1024; i++)
+			early_remap_pt[t][i] = (base + (t << 22) + (i << 12)) | _PAGE_PRESENT | _PAGE_RW;
+		swapper_pg_dir[(EARLY_REMAP_VIRT >> 22) + t] = __pa(early_remap_pt[t]) | _PAGE_PRESENT | _PAGE_RW;
+	}
+	__flush_tlb();
+	return (void *)(EARLY_REMAP_VIRT + (phys - base));
+}
+
 void zap_low_mappings(void)
 {
 	for (int i = 0; i < KERNEL_DIRECT_MAP_MB / 4; i++)
