@@ -96,6 +96,10 @@ function entryLabel(ctx: UnwindContext, f: Frame): string {
   const mode = (cs & 3) === 3 || (eflags & 0x20000) ? 'user mode' : 'kernel mode';
   const name = f.function ?? '';
   let what: string;
+  if (name === 'ret_from_fork') {
+    // A child's first run: copy_thread built this pt_regs (seed 003:1289); nothing was interrupted.
+    return `first run of a new task (ret_from_fork), returning to ${mode}`;
+  }
   if (orig >= -256 && orig < -1) {
     const n = orig + 256;
     what = n < 0x20 ? `IRQ ${n}` : VECTOR_NAMES[n] ?? `interrupt vector 0x${n.toString(16)}`;

@@ -12,7 +12,16 @@ import { CompileUnit, Die, isConstantForm } from './dwarf-info';
 
 export interface AddrRange { start: number; end: number }
 
+const rangeCache = new WeakMap<Die, AddrRange[]>();
+
+/** The DIE's address ranges (cached per DIE; callers must not modify the array). */
 export function dieRanges(die: Die): AddrRange[] {
+  let r = rangeCache.get(die);
+  if (!r) { r = computeDieRanges(die); rangeCache.set(die, r); }
+  return r;
+}
+
+function computeDieRanges(die: Die): AddrRange[] {
   const low = die.num(DW_AT.low_pc);
   if (low !== undefined && die.has(DW_AT.high_pc)) {
     const form = die.form(DW_AT.high_pc)!;

@@ -100,7 +100,7 @@ export class KernelViewsController implements vscode.Disposable {
     slot.provider.session = session;
     let loaded: Loaded;
     try {
-      loaded = await this.load(slot.id, session, stop.seq);
+      loaded = await this.load(slot.id, session);
     } catch (e) {
       loaded = { nodes: [], unavailable: { available: false, cause: 'error', reason: e instanceof Error ? e.message : String(e) } };
     }
@@ -111,7 +111,7 @@ export class KernelViewsController implements vscode.Disposable {
       loaded.nodes.length === 0 ? loaded.emptyText : undefined;
   }
 
-  private async load(id: KernelViewId, session: vscode.DebugSession, seq: number): Promise<Loaded> {
+  private async load(id: KernelViewId, session: vscode.DebugSession): Promise<Loaded> {
     switch (id) {
       case 'ksim.tasks': {
         const b = await ksimView(session, KsimRequest.tasks, {});
@@ -145,7 +145,6 @@ export class KernelViewsController implements vscode.Disposable {
         const b = await ksimView(session, KsimRequest.dmesg, { since });
         if (isUnavailable(b)) return { nodes: [], unavailable: b };
         this.log.merge(b);
-        void seq;
         return { nodes: buildDmesgNodes(this.log.all(), since), emptyText: 'The kernel has not printed anything yet.' };
       }
     }

@@ -14,6 +14,7 @@ import type { AccessSize, CpuBus } from '../cpu/bus';
 import { parseMultibootKernel } from '../machine/multiboot';
 import { MACHINE_BENCH_CASES } from './machine-cases';
 import { ADAPTER_BENCH_CASES } from '../../debug-adapter/bench';
+import { SYMBOLS_BENCH_CASES } from '../../debug-adapter/symbols/bench';
 
 export interface BenchResult {
   name: string;
@@ -91,6 +92,7 @@ export const BENCH_CASES: BenchCase[] = [
   },
   ...MACHINE_BENCH_CASES,  // the machine layer's cases (SMP, devices, snapshots): machine-cases.ts
   ...ADAPTER_BENCH_CASES,  // the debug adapter's figures (first stop, step latency): debug-adapter/bench.ts
+  ...SYMBOLS_BENCH_CASES,  // symbol loading and address -> line: debug-adapter/symbols/bench.ts
 ];
 
 interface QemuResult { seconds: number; cpuSeconds: number; serial: string; exitCode: number | null }

@@ -2,7 +2,8 @@
 //
 //   machine-timers   the same CPU-bound guest loop (test/machine/kernels smptest.elf, "bench" mode) on a
 //                    bare RAM-only CPU (no devices at all) and on the full Machine with a 1 kHz LAPIC timer
-//                    interrupt -> MIPS drop (bar: <= 10 %)
+//                    interrupt -> MIPS drop (bar: <= 10 %); the Machine figure starts after the guest's
+//                    set-up (MADT, PIT calibration), so both measure the same loop
 //   machine-smp      the loop on 1 CPU and on 4 CPUs of the Machine -> aggregate MIPS ratio (bar: >= 85 %)
 //   machine-snapshot a busy 2-CPU machine (smptest "soak") snapshotted every 10 M instructions -> cost of
 //                    one snapshot (ms, pages copied) and of a restore
@@ -32,17 +33,26 @@ function elapsed(c: { wall: bigint; cpu: NodeJS.CpuUsage }): { seconds: number; 
   return { seconds: Number(process.hrtime.bigint() - c.wall) / 1e9, cpuSeconds: (u.user + u.system) / 1e6 };
 }
 
-/** Boots smptest.elf on a Machine with a command line and runs it to its isa-debug-exit. */
-function runOnMachine(name: string, cpus: number, cmdline: string): BenchResult {
+/**
+ * Boots smptest.elf on a Machine with a command line and runs it to its isa-debug-exit. The figures
+ * cover only what follows the first output line containing `measureFrom` (the guest's set-up — PIT
+ * calibration polling, AP start-up delays — is not the workload being compared).
+ */
+function runOnMachine(name: string, cpus: number, cmdline: string, measureFrom: string): BenchResult {
   const m = new Machine({ cpus, cmdline: `smptest.elf ${cmdline}`, traceBufferSize: 0 });
   m.loadKernel(new Uint8Array(readFileSync(smptestElf())));
   let serial = '';
   m.onSerialOutput(b => { serial += Buffer.from(b).toString('latin1'); });
+  while (!serial.includes(measureFrom)) {
+    const r = m.run(100_000);
+    if (r.reason !== 'budget') throw new Error(`${name}: '${measureFrom}' never printed (${r.reason})\n${serial}`);
+  }
+  const start = m.instructionsRetired;
   const t = clock();
   const r = m.run(20e9);
   const e = elapsed(t);
   if (r.reason !== 'exit') throw new Error(`${name}: the guest did not exit (${r.reason})\n${serial}`);
-  return { name, instructions: m.instructionsRetired, ...e, serial, exitValue: (r.exitCode! - 1) / 2 };
+  return { name, instructions: m.instructionsRetired - start, ...e, serial, exitValue: (r.exitCode! - 1) / 2 };
 }
 
 const mips = (r: BenchResult) => r.instructions / r.seconds / 1e6;
@@ -56,27 +66,38 @@ export const MACHINE_BENCH_CASES: BenchCase[] = [
     name: 'machine-timers',
     description: `smptest bench loop (${WORK}k iterations): bare CPU without devices vs the Machine with a 1 kHz LAPIC timer`,
     run() {
-      const bare = runBareElf('bare', smptestElf());  // no multiboot info => "bench work=4000", no devices touched
-      const timers = runOnMachine(this.name, 1, `bench timers work=${WORK}`);
-      const drop = (1 - cpuMips(timers) / cpuMips(bare)) * 100;
-      const dropWall = (1 - mips(timers) / mips(bare)) * 100;
-      console.log(`  no devices (bare bus): ${fmt(mips(bare))} MIPS wall, ${fmt(cpuMips(bare))} MIPS CPU time`);
-      console.log(`  Machine, 1 kHz LAPIC timer: ${fmt(mips(timers))} MIPS wall, ${fmt(cpuMips(timers))} MIPS CPU time`);
+      // Alternate the two and keep each one's best of three: on a shared machine single runs are noisy.
+      let bare: BenchResult | undefined, timers: BenchResult | undefined;
+      for (let i = 0; i < 3; i++) {
+        const b = runBareElf('bare', smptestElf());  // no multiboot info => "bench work=4000", no devices touched
+        const t = runOnMachine(this.name, 1, `bench timers work=${WORK}`, 'lapic timer: calibrated');
+        if (!bare || cpuMips(b) > cpuMips(bare)) bare = b;
+        if (!timers || cpuMips(t) > cpuMips(timers)) timers = t;
+      }
+      const drop = (1 - cpuMips(timers!) / cpuMips(bare!)) * 100;
+      const dropWall = (1 - mips(timers!) / mips(bare!)) * 100;
+      console.log(`  no devices (bare bus), best of 3: ${fmt(mips(bare!))} MIPS wall, ${fmt(cpuMips(bare!))} MIPS CPU time`);
+      console.log(`  Machine, 1 kHz LAPIC timer, best of 3: ${fmt(mips(timers!))} MIPS wall, ${fmt(cpuMips(timers!))} MIPS CPU time`);
       console.log(`  MIPS drop with timer interrupts: ${fmt(drop)} % by CPU time (${fmt(dropWall)} % wall); bar <= 10 %`);
-      return timers;
+      return timers!;
     },
   },
   {
     name: 'machine-smp',
     description: `smptest bench loop (${WORK}k iterations per CPU) on 1 CPU vs 4 CPUs of the Machine, 1 kHz timers on every CPU`,
     run() {
-      const one = runOnMachine('1 cpu', 1, `bench smp timers work=${WORK}`);
-      const four = runOnMachine(this.name, 4, `bench smp timers work=${WORK}`);
-      console.log(`  1 CPU: ${fmt(mips(one))} MIPS wall, ${fmt(cpuMips(one))} MIPS CPU time`);
-      console.log(`  4 CPUs: ${fmt(mips(four))} MIPS wall, ${fmt(cpuMips(four))} MIPS CPU time (aggregate)`);
-      console.log(`  4-CPU aggregate / single-CPU: ${fmt(cpuMips(four) / cpuMips(one) * 100)} % by CPU time `
-        + `(${fmt(mips(four) / mips(one) * 100)} % wall); bar >= 85 %`);
-      return four;
+      let one: BenchResult | undefined, four: BenchResult | undefined;
+      for (let i = 0; i < 3; i++) {
+        const a = runOnMachine('1 cpu', 1, `bench smp timers work=${WORK}`, 'cpus online=');
+        const b = runOnMachine(this.name, 4, `bench smp timers work=${WORK}`, 'cpus online=');
+        if (!one || cpuMips(a) > cpuMips(one)) one = a;
+        if (!four || cpuMips(b) > cpuMips(four)) four = b;
+      }
+      console.log(`  1 CPU, best of 3: ${fmt(mips(one!))} MIPS wall, ${fmt(cpuMips(one!))} MIPS CPU time`);
+      console.log(`  4 CPUs, best of 3: ${fmt(mips(four!))} MIPS wall, ${fmt(cpuMips(four!))} MIPS CPU time (aggregate)`);
+      console.log(`  4-CPU aggregate / single-CPU: ${fmt(cpuMips(four!) / cpuMips(one!) * 100)} % by CPU time `
+        + `(${fmt(mips(four!) / mips(one!) * 100)} % wall); bar >= 85 %`);
+      return four!;
     },
   },
   {

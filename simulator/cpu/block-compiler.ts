@@ -21,6 +21,7 @@ import * as C from './ops-control';
 import * as Y from './ops-system';
 import * as D from './ops-data';
 import * as Q from './ops-fast';
+import * as A from './ops-alu';
 import { Lazy } from './flags';
 
 export const MAX_BLOCK = 48;
@@ -134,7 +135,22 @@ function inlineCode(i: Insn, start: number, next: number): { code: string; pure:
     return { pure: true, code: `{ const a = R[${i.rm}]; const r = (a ${op} 1) | 0; c.flags = (c.flags & ~1) | c.cf(); c.lfOp = ${i.op ? Lazy.DEC : Lazy.INC}; c.lfSize = 2; c.lfA = a; c.lfB = 1; c.lfRes = r; R[${i.rm}] = r; }\n` };
   }
   if (h === D.movReg32Imm) return { pure: true, code: `R[${i.rm}] = ${i.imm | 0};\n` };
+  if (h === A.shift && i.os === 4 && !i.mem && (i.imm & 0x1f) !== 0 && i.imm > 0 && i.op >= 4) {
+    // shl/sal, shr, sar r32 by a constant: flags computed eagerly, as shift() does.
+    const n = i.imm & 0x1f;
+    let expr: string;
+    if (i.op === 5) expr = `const r = a >>> ${n}; const cf = (a >>> ${n - 1}) & 1; c.setResultFlags(2, r, cf, a < 0);`;
+    else if (i.op === 7) expr = `const r = a >> ${n}; const cf = (a >> ${n - 1}) & 1; c.setResultFlags(2, r, cf, false);`;
+    else expr = `const r = a << ${n}; const cf = (a >>> ${32 - n}) & 1; c.setResultFlags(2, r, cf, (r < 0) !== (cf !== 0));`;
+    return { pure: true, code: `{ const a = R[${i.rm}]; ${expr} R[${i.rm}] = r; }\n` };
+  }
   if (!i.a32) return undefined;
+  if (h === Q.aluRM32) {
+    const expr = ALU_EXPR[i.op];
+    if (expr === undefined) return undefined;
+    const store = i.op === 7 ? '' : ` R[${i.reg}] = r;`;
+    return { pure: false, code: `{ const b = c.read32(c.linR(${i.seg}, ${eaExpr(i)}, 4)); const a = R[${i.reg}]; const r = ${expr}; c.lfOp = ${ALU_LAZY[i.op]}; c.lfSize = 2; c.lfA = a; c.lfB = b; c.lfRes = r;${store} }\n` };
+  }
   if (h === D.movReg32Mem) return { pure: false, code: `R[${i.reg}] = c.read32(c.linR(${i.seg}, ${eaExpr(i)}, 4));\n` };
   if (h === Q.movStore32) return { pure: false, code: `c.write32(c.linW(${i.seg}, ${eaExpr(i)}, 4), R[${i.reg}]);\n` };
   if (h === Q.movStoreImm32) return { pure: false, code: `c.write32(c.linW(${i.seg}, ${eaExpr(i)}, 4), ${i.imm | 0});\n` };

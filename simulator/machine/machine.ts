@@ -113,6 +113,8 @@ interface CpuObserverLike {
 }
 
 const ISA_DEBUG_EXIT_PORT = 0xf4;
+/** Longest slice of a one-CPU machine (instructions). */
+const SINGLE_CPU_SLICE = 1_000_000;
 
 export class Machine implements BusBackend {
   readonly config: Required<Omit<MachineConfig, 'serialInput'>> & { serialInput: SerialInputEvent[] };
@@ -135,6 +137,8 @@ export class Machine implements BusBackend {
   stoppedCpu = -1;
 
   private slice: SliceState | null = null;
+  /** Set when a deadline moved into the running slice and its CPU was asked to stop early for it. */
+  private sliceCut = false;
   private readonly sliceRecord: SliceState = { end: 0, nextCpu: 0, startCounts: [], progress: false };
   private runningCpu = -1;
   private exitCode: number | null = null;
@@ -177,7 +181,7 @@ export class Machine implements BusBackend {
       broadcastEoi: vector => this.ioapic.eoi(vector),
       picHasInterrupt: () => this.pic.hasInterrupt(),
       picAcknowledge: () => this.pic.acknowledge(),
-      deadlinesChanged: () => {},
+      deadlinesChanged: () => this.deadlinesChanged(),
     };
     for (let i = 0; i < cpus; i++) {
       const lapic = new Lapic(i, lapicHost, i === 0);
@@ -193,6 +197,7 @@ export class Machine implements BusBackend {
     this.pic.onChange = () => { for (const l of this.lapics) l.picChanged(); };
     this.pit = new Pit();
     this.pit.onIrq0 = () => { this.setIsaIrq(0, true); this.setIsaIrq(0, false); };
+    this.pit.onDeadlineChange = () => this.deadlinesChanged();
     this.uart = new Uart16550();
     this.uart.onTransmit = b => this.outputBuffer.push(b);
     this.uart.onIrq = high => this.setIsaIrq(COM1_IRQ, high);
@@ -246,9 +251,13 @@ export class Machine implements BusBackend {
         // (One reused record: slices are short, so the loop must not allocate per slice.)
         const next = this.nextDeadline();
         const slice = this.sliceRecord;
-        slice.end = Math.min(this.time + this.config.quantum, next);
+        // One CPU needs no interleaving: its slices end only at device deadlines (kept exact by
+        // deadlinesChanged), capped so console output is still flushed regularly.
+        const length = this.cpus.length === 1 ? SINGLE_CPU_SLICE : this.config.quantum;
+        slice.end = Math.min(this.time + length, next);
         slice.nextCpu = 0;
         slice.progress = false;
+        this.sliceCut = false;
         for (let i = 0; i < this.cpus.length; i++) slice.startCounts[i] = this.cpus[i].instructionCount;
         this.slice = slice;
       }
@@ -299,14 +308,33 @@ export class Machine implements BusBackend {
         if (why === 'halted') { if (n > 0) this.traceAt(i, 'hlt'); return null; }
         if (why === 'wait-for-sipi') return null;
         if (why === 'shutdown') return { reason: 'shutdown', cpuIndex: i };
-        // A stop: the guest asked to exit, the user asked to pause, or a debugger hook fired.
+        // A stop: the guest asked to exit, the user asked to pause, a debugger hook fired — or the
+        // slice was cut for a deadline, which is no stop at all.
         if (this.exitCode !== null) return { reason: 'exit', exitCode: this.exitCode, cpuIndex: i };
+        if (why === 'requested' && this.sliceCut && !this.stopRequested) { this.sliceCut = false; continue; }
         this.stoppedCpu = i;
         return { reason: 'stopped', cpuIndex: i };
       }
     } finally {
       this.runningCpu = -1;
     }
+  }
+
+  /**
+   * A device deadline changed while a CPU runs (it programmed a timer). If the new deadline falls inside
+   * the current slice and no other CPU has run in it yet, the slice is cut there, so the event fires at
+   * its exact virtual time: the running CPU is stopped at its next instruction boundary and continues up
+   * to the new end. (Later in a slice, CPUs that already ran to its end forbid shortening it; the event
+   * then fires at the slice end, at most one quantum late.)
+   */
+  private deadlinesChanged(): void {
+    const s = this.slice;
+    if (!s || this.runningCpu < 0 || s.nextCpu !== 0) return;
+    const d = this.nextDeadline();
+    if (d >= s.end) return;
+    s.end = Math.max(d, this.cpuNow(this.runningCpu));
+    this.sliceCut = true;
+    this.cpus[this.runningCpu].requestStop();
   }
 
   /** True when no CPU can ever run again: all halted with IF=0 or waiting for SIPI, no NMI possible. */

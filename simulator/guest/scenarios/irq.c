@@ -37,8 +37,10 @@ static irqreturn_t ips_handler(int irq, void *dev_id, struct pt_regs *regs)
 		io_apic_set_dest(UART_IRQ, 1);
 		uart_thre_irq_off();
 		uart_thre_irq_on();
-		/* Wait (bounded) until CPU 1 has been through __do_IRQ and left PENDING behind. */
-		for (long i = 0; i < 50000000 && !(irq_desc[irq].status & IRQ_PENDING); i++)
+		/* Wait (at most 2 s; interrupts are on, jiffies advance) until CPU 1 has been through
+		 * __do_IRQ and left PENDING behind. */
+		unsigned long until = jiffies + 2 * HZ;
+		while (!(irq_desc[irq].status & IRQ_PENDING) && time_before(jiffies, until))
 			cpu_relax();
 		ips_saw_pending = !!(irq_desc[irq].status & IRQ_PENDING);
 	} else
@@ -213,8 +215,9 @@ static irqreturn_t nest_handler(int irq, void *dev_id, struct pt_regs *regs)
 	uart_thre_ack();
 	uart_thre_irq_off();
 	if (nest_phase == 1) {
-		/* Interrupts are on: wait (bounded) for a local timer tick to arrive in the middle. */
-		for (long i = 0; i < 50000000 && irq_stat[cpu].apic_timer_irqs == ticks0; i++)
+		/* Interrupts are on: wait (at most 2 s of jiffies) for a local timer tick to nest. */
+		unsigned long until = jiffies + 2 * HZ;
+		while (irq_stat[cpu].apic_timer_irqs == ticks0 && time_before(jiffies, until))
 			cpu_relax();
 		nest_timer_nested = irq_stat[cpu].apic_timer_irqs != ticks0;
 		nest_same_task = current == me;

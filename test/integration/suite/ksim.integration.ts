@@ -75,4 +75,22 @@ describe('ksim in a real VS Code', function () {
     assert.equal(stop.body.reason, 'context switch');
     assert.match(`${stop.body.text ?? ''} ${stop.body.description ?? ''} ${output.join('')}`, /→/);
   });
+
+  it('runs `ksim dap` as a separate process when ksim.adapter.mode is "process"', async () => {
+    await vscode.debug.stopDebugging();
+    await waitFor(api.tracker.onDidEnd, 'the previous session to end', 30_000).catch(() => undefined);
+    const cfg = vscode.workspace.getConfiguration('ksim');
+    await cfg.update('adapter.mode', 'process', vscode.ConfigurationTarget.Global);
+    try {
+      const stopped = waitFor<StopInfo>(api.tracker.onDidStop, 'the entry stop', 120_000);
+      assert.ok(await vscode.debug.startDebugging(undefined, { type: 'ksim', name: 'process adapter', request: 'launch', cpus: 1, stopOnEntry: true }));
+      const stop = await stopped;
+      assert.equal(stop.body.reason, 'entry');
+      const threads = await stop.session.customRequest('threads');
+      assert.ok(threads.threads.length >= 1);
+    } finally {
+      await vscode.debug.stopDebugging();
+      await cfg.update('adapter.mode', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

@@ -224,6 +224,9 @@ static const struct file_operations tty_fops = {
 	.release = tty_release,
 };
 
+extern unsigned char serial_early_rx[16];
+extern int serial_early_rx_count;
+
 /* console_init_tty: the first open hooks IRQ 4 and turns on the UART's receive interrupt. */
 void console_init_tty(void)
 {
@@ -234,6 +237,14 @@ void console_init_tty(void)
 	if (request_irq(COM1_IRQ, serial_rx_interrupt, SA_INTERRUPT, "serial", tty)) {
 		printk("tty: cannot get IRQ %d: console input disabled\n", COM1_IRQ);
 		return;
+	}
+	/* integration fix (issue 5 follow-up): bytes serial_init read out before it cleared the FIFOs are
+	 * input too. The UART's receive interrupt is still off here, so nothing else touches the flip buffer. */
+	for (int i = 0; i < serial_early_rx_count && tty->flip_count < FLIP_SIZE; i++)
+		tty->flip[tty->flip_count++] = serial_early_rx[i];
+	if (serial_early_rx_count) {
+		serial_early_rx_count = 0;
+		tasklet_schedule(&tty->flip_tasklet);
 	}
 	outb(0x01, COM1 + UART_IER);	/* interrupt on received data */
 }

@@ -26,6 +26,13 @@ int main(void)
 		strcpy(heap, "child");
 		for (int i = 0; i < PAGES; i += 2)
 			big[i * PAGE] = 0xee;
+		/* integration fix (issue 5 follow-up): the kernel writes into a page that is still shared
+		 * (page 1 of big[], untouched by the child): pipe() stores the two descriptors with
+		 * copy_to_user, whose write must fault (CR0.WP) and un-share the page like a user write. */
+		int *fds = (int *)&big[1 * PAGE + 64];
+		int piped = pipe(fds) == 0 && fds[0] >= 0 && fds[1] > fds[0];
+		printf("cow_demo: child's pipe() stored its descriptors in a shared page of big[]: %s\n",
+		       piped ? "yes" : "no");
 		printf("cow_demo: child wrote value=%d stack=%d heap=%s and every other page of big[]\n", value,
 		       on_stack, heap);
 		_exit(0);
@@ -36,6 +43,8 @@ int main(void)
 	for (int i = 0; i < PAGES; i++)
 		if (big[i * PAGE] != (unsigned char)(i + 1))
 			intact = 0;
+	if (((int *)&big[1 * PAGE + 64])[0] != 0 || ((int *)&big[1 * PAGE + 64])[1] != 0)
+		intact = 0;	/* the kernel's write for the child's pipe() must not show here */
 	printf("cow_demo: parent still sees value=%d stack=%d heap=%s\n", value, on_stack, heap);
 	printf("cow_demo: parent's %d pages of big[] intact: %s\n", PAGES, intact ? "yes" : "no");
 	/* Now the child is gone, our write finds the frame no longer shared and may reuse it. */

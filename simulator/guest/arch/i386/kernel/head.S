@@ -79,7 +79,10 @@ ENTRY(startup_32_enable_paging)
 	movl $(swapper_pg_dir - __PAGE_OFFSET), %eax
 	movl %eax, %cr3
 	movl %cr0, %eax
-	orl $0x80000000, %eax
+	/* integration fix (issue 5 follow-up): CR0.PG and CR0.WP (bit 16) together, as Linux does. With
+	 * WP the kernel's own writes to read-only user pages fault too, so copy_to_user into a page still
+	 * shared copy-on-write goes through do_page_fault, which un-shares it. */
+	orl $0x80010000, %eax
 	movl %eax, %cr0
 	ljmp $__KERNEL_CS, $4f
 4:

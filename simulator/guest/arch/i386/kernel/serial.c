@@ -15,6 +15,15 @@
 #define UART_MCR 4 /* modem control; OUT2 gates the interrupt line on a PC */
 #define UART_LSR 5 /* line status; bit 5 = THR empty */
 
+/*
+ * integration fix (issue 5 follow-up): input that arrived before the driver was up. Turning the FIFOs
+ * on clears them (a 16550 and QEMU flush both FIFOs when the enable bit changes, and bits 1-2 reset them
+ * explicitly), so serial_init first reads out whatever the receiver already holds and keeps it here;
+ * the tty driver hands these bytes to the line discipline when it hooks IRQ 4 (console_init_tty).
+ */
+unsigned char serial_early_rx[16];
+int serial_early_rx_count;
+
 void serial_init(void)
 {
 	outb(0x00, COM1 + UART_IER);
@@ -22,6 +31,8 @@ void serial_init(void)
 	outb(0x01, COM1 + 0);        /* 115200 baud */
 	outb(0x00, COM1 + 1);
 	outb(0x03, COM1 + UART_LCR); /* 8 data bits, no parity, 1 stop bit */
+	while ((inb(COM1 + UART_LSR) & 0x01) && serial_early_rx_count < (int)sizeof(serial_early_rx))
+		serial_early_rx[serial_early_rx_count++] = inb(COM1 + 0); /* LSR bit 0: data ready */
 	outb(0x07, COM1 + UART_FCR); /* FIFOs on and cleared */
 	outb(0x0b, COM1 + UART_MCR); /* DTR, RTS, OUT2 */
 }

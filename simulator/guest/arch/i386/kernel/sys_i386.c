@@ -6,6 +6,7 @@
  */
 #include <linux/sched.h>
 #include <linux/kernel.h>
+#include <linux/ksim_scenario_helpers.h>
 #include <asm/uaccess.h>
 #include <asm/errno.h>
 
@@ -134,6 +135,14 @@ asmlinkage long sys_reboot(int magic1, int magic2, unsigned int cmd, void __user
 	if (cmd != LINUX_REBOOT_CMD_POWER_OFF && cmd != LINUX_REBOOT_CMD_HALT && cmd != LINUX_REBOOT_CMD_RESTART)
 		return -EINVAL;
 	int status = (int)(unsigned long)arg;
+	/* integration fix (issue 5 follow-up): "schedstat=1" prints per-CPU scheduler counters, to compare
+	 * how a multi-CPU run spreads its tasks under ksim and under QEMU. */
+	if (get_option_int("schedstat", 0)) {
+		int c;
+		for_each_online_cpu(c)
+			printk("schedstat: cpu%d switches %lu pulled %lu resched-ipi %lu\n", c,
+			       (unsigned long)sched_nr_switches(c), sched_nr_pulled(c), sched_nr_resched_ipi(c));
+	}
 	if (user_scenario_name)
 		printk("scenario %s: %s\n", user_scenario_name, status == 0 ? "PASS" : "FAIL");
 	else

@@ -11,9 +11,10 @@
  *
  * Copy-on-write and the kernel: a write by the kernel to a write-protected user page must fault too,
  * otherwise copy_to_user would write straight into a page still shared with another process. The
- * CPU does that only when CR0.WP is set (i486 and later). When it is clear, __copy_to_user first
- * makes every destination page present and private through handle_mm_fault, as 2.6.11 does for CPUs
- * whose WP bit does not work (__copy_to_user_ll).
+ * CPU does that only when CR0.WP is set (i486 and later); head.S sets it on every CPU, so the write
+ * faults and do_page_fault un-shares the page exactly as for a user write (error code: present, write,
+ * supervisor). 2.6.11 also keeps a slow path for CPUs whose WP bit does not work (__copy_to_user_ll:
+ * fault in each page by hand); every CPU ksim and QEMU emulate honours WP, so there is none here.
  */
 #include <linux/sched.h>
 #include <linux/mm_types.h>
@@ -49,32 +50,9 @@ static __attribute__((noinline)) unsigned long __copy_user(void *to, const void 
 	return n;
 }
 
-/* Without CR0.WP: fault in (and un-share) each destination page before writing it. */
-static int prefault_for_write(unsigned long start, unsigned long n)
-{
-	struct mm_struct *mm = current->mm;
-	if (!mm)
-		return -EFAULT;
-	for (unsigned long addr = start & PAGE_MASK; addr < start + n; addr += PAGE_SIZE) {
-		down(&mm->mmap_sem);
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		int ok = vma && vma->vm_start <= addr && (vma->vm_flags & VM_WRITE);
-		if (!ok && vma && (vma->vm_flags & VM_GROWSDOWN) && addr < vma->vm_start)
-			ok = expand_stack(vma, addr) == 0;
-		if (ok)
-			ok = handle_mm_fault(mm, vma, addr, FAULT_WRITE) == VM_FAULT_MINOR;
-		up(&mm->mmap_sem);
-		if (!ok)
-			return -EFAULT;
-	}
-	return 0;
-}
-
 unsigned long copy_to_user(void __user *to, const void *from, unsigned long n)
 {
 	if (!access_ok(to, n))
-		return n;
-	if (!(read_cr0() & X86_CR0_WP) && (unsigned long)to < TASK_SIZE && prefault_for_write((unsigned long)to, n) < 0)
 		return n;
 	return __copy_user((void *)to, from, n);
 }
