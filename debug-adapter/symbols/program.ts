@@ -311,16 +311,17 @@ export class SymbolFile implements DieDirectory {
   addressesForLine(path: string, line: number): LineResolution | undefined {
     const files = new Set(this.matchSourceFile(path));
     if (files.size === 0) return undefined;
-    // Collect the is_stmt rows of each line in the matched files.
+    // Collect the is_stmt rows of each line in the matched files, as gdb keeps them (see breakableRows).
     const byLine = new Map<number, { address: number; file: string }[]>();
     for (const { table } of this.allLineTables()) {
-      for (const row of table.rows) {
-        if (row.endSequence || !row.isStmt || row.line === 0) continue;
-        const f = table.files[row.file];
-        if (!f || !files.has(f.path)) continue;
-        const l = byLine.get(row.line);
-        const item = { address: row.address, file: f.path };
-        if (l) l.push(item); else byLine.set(row.line, [item]);
+      for (const [path, rows] of breakableRows(table)) {
+        if (!files.has(path)) continue;
+        for (const row of rows) {
+          if (!row.isStmt || row.line === 0) continue;
+          const l = byLine.get(row.line);
+          const item = { address: row.address, file: path };
+          if (l) l.push(item); else byLine.set(row.line, [item]);
+        }
       }
     }
     let target = line;
@@ -663,6 +664,50 @@ export class SymbolFile implements DieDirectory {
     if (next !== undefined && next < f.highPc) return next;
     return pc;
   }
+}
+
+/**
+ * The rows of a line table per source file, as a debugger should offer them for breakpoints (gdb's
+ * rules, so both agree): when the file changes at an address, the previous file's rows at that same
+ * address are dropped (they describe no instructions of that file — typical when an inlined header
+ * function starts right at a function's entry); a non-statement row that switches file at the same
+ * address is ignored; repeated rows of the same line are merged when the line has discriminators.
+ */
+export function breakableRows(table: LineTable): Map<string, { address: number; line: number; isStmt: boolean }[]> {
+  const out = new Map<string, { address: number; line: number; isStmt: boolean }[]>();
+  const vec = (p: string) => { let v = out.get(p); if (!v) { v = []; out.set(p, v); } return v; };
+  // "End marker" for a file at an address: its trailing rows at that address go.
+  const finish = (p: string | undefined, addr: number) => {
+    if (p === undefined) return;
+    const v = vec(p);
+    while (v.length && v[v.length - 1].address === addr) v.pop();
+  };
+  let lastFile: string | undefined;
+  let lastLine = 0;
+  let lastAddress = -1;
+  let nonZeroDisc = false;
+  let discLine = -1;
+  for (const row of table.rows) {
+    const path = table.files[row.file]?.path ?? '??';
+    if (row.line !== discLine) { discLine = row.line; nonZeroDisc = false; }
+    if (row.discriminator !== 0) nonZeroDisc = true;
+    if (row.endSequence) {
+      finish(lastFile, row.address);
+      lastAddress = row.address;
+      continue;
+    }
+    const fileChanged = path !== lastFile;
+    const ignore = (fileChanged && lastAddress === row.address && !row.isStmt) || row.line === 0;
+    if (fileChanged && !ignore) finish(lastFile, row.address);
+    if (!ignore) {
+      if (fileChanged || row.line !== lastLine || !nonZeroDisc) vec(path).push({ address: row.address, line: row.line, isStmt: row.isStmt });
+      lastFile = path;
+      lastLine = row.line;
+    }
+    lastAddress = row.address;
+  }
+  for (const v of out.values()) v.sort((a, b) => a.address - b.address);
+  return out;
 }
 
 /** Reads code bytes at a virtual address from the file (for prologue analysis). */
