@@ -21,10 +21,14 @@
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
+#include <linux/time.h>
+#include <linux/pid.h>
 #include <asm/system.h>
 #include <asm/apic.h>
 #include <asm/hw_irq.h>
 #include <asm/desc.h>
+#include <asm/uaccess.h>
+#include <asm/errno.h>
 
 /* ---- priorities and time slices (extrapolated from 2.6.11) ---- */
 #define USER_PRIO(p) ((p) - MAX_RT_PRIO)
@@ -944,6 +948,264 @@ void set_user_nice(struct task_struct *p, long nice)
 	task_rq_unlock(rq, &flags);
 }
 
+/* ---- real-time policies: sched_setscheduler and friends ----
+ *
+ * Linux has three scheduling policies (seed 000:1057–1063: SCHED_OTHER, SCHED_FIFO, SCHED_RR; the
+ * kernel calls SCHED_OTHER SCHED_NORMAL). The O(1) scheduler keeps real-time and ordinary tasks in the
+ * same 140 lists of a prio_array (seed 000:1217, "Real-time task priorities" above "User task
+ * priorities" at 000:1240): prio 0..99 are real-time, 100..139 the nice values. The code below is
+ * extrapolated from 2.6.11 kernel/sched.c (the seeds name the policies but not these system calls):
+ *
+ *   - A real-time task's prio is fixed by its rt_priority (1..99, larger = more urgent):
+ *     prio = MAX_RT_PRIO-1 - rt_priority, so rt_priority 99 is prio 0, the first list schedule()
+ *     looks at. effective_prio() leaves it alone: no sleep bonus, no penalty.
+ *   - SCHED_FIFO: no time slice at all. The task runs until it blocks, yields, or a task of higher
+ *     priority becomes runnable (scheduler_tick does not touch it).
+ *   - SCHED_RR: a time slice like a nice-value task's (task_timeslice of its static priority); when it
+ *     runs out, scheduler_tick refills it and moves the task to the END of its list in the ACTIVE array,
+ *     so equal-priority RR tasks take turns. A real-time task never goes to the expired array, which is
+ *     why ordinary tasks cannot run while any real-time task is runnable on that CPU.
+ *   - try_to_wake_up compares prio (TASK_PREEMPTS_CURR): a woken real-time task preempts a current
+ *     task of lower priority at the next return from interrupt or system call (TIF_NEED_RESCHED).
+ *
+ * Permission: 2.6.11 requires CAP_SYS_NICE to pick a real-time policy or to change another user's
+ * task. The ksim kernel has no users (sys_getuid returns 0: everybody is root), so every process may
+ * do both; the only checks left are the argument checks below.
+ */
+
+/* __setscheduler: set the policy fields and the resulting prio. p must be off the runqueue arrays. */
+static void __setscheduler(struct task_struct *p, int policy, int prio)
+{
+	BUG_ON(p->array);
+	p->policy = policy;
+	p->rt_priority = prio;
+	if (policy != SCHED_NORMAL)
+		p->prio = MAX_RT_PRIO - 1 - p->rt_priority;
+	else
+		p->prio = p->static_prio;
+}
+
+/*
+ * sched_setscheduler: give p a new policy and real-time priority (policy < 0: keep the policy, change
+ * only the priority — sched_setparam). A queued task is taken off its array and put back into the
+ * active one at its new prio; if that makes it more urgent than the task running on its CPU, or if
+ * the running task itself got less urgent, that CPU is asked to reschedule.
+ */
+int sched_setscheduler(struct task_struct *p, int policy, struct sched_param *param)
+{
+	int oldprio, oldpolicy = -1;
+	prio_array_t *array;
+	unsigned long flags;
+	runqueue_t *rq;
+
+recheck:
+	if (policy < 0)
+		policy = oldpolicy = p->policy;
+	else if (policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_NORMAL)
+		return -EINVAL;
+	/* Valid priorities: 1..MAX_USER_RT_PRIO-1 for FIFO/RR, 0 for SCHED_NORMAL. */
+	if (param->sched_priority < 0 || param->sched_priority > MAX_USER_RT_PRIO - 1)
+		return -EINVAL;
+	if ((policy == SCHED_NORMAL) != (param->sched_priority == 0))
+		return -EINVAL;
+
+	rq = task_rq_lock(p, &flags);
+	/* Someone else changed the policy while we were checking: check again against the new one. */
+	if (unlikely(oldpolicy != -1 && oldpolicy != (int)p->policy)) {
+		policy = oldpolicy = -1;
+		task_rq_unlock(rq, &flags);
+		goto recheck;
+	}
+	array = p->array;
+	if (array)
+		deactivate_task(p, rq);
+	oldprio = p->prio;
+	__setscheduler(p, policy, param->sched_priority);
+	if (array) {
+		__activate_task(p, rq);
+		if (task_running(rq, p)) {
+			/* The running task lowered its own priority: maybe someone else should run now. */
+			if (p->prio > oldprio)
+				resched_task(rq->curr);
+		} else if (TASK_PREEMPTS_CURR(p, rq))
+			resched_task(rq->curr);
+	}
+	task_rq_unlock(rq, &flags);
+	return 0;
+}
+
+/* pid 0 means the caller; otherwise the task with that pid (NULL if there is none). Call with
+ * tasklist_lock held. */
+static struct task_struct *find_process_by_pid(pid_t pid)
+{
+	return pid ? find_task_by_pid(pid) : current;
+}
+
+static long do_sched_setscheduler(pid_t pid, int policy, struct sched_param __user *param)
+{
+	struct sched_param lparam;
+	struct task_struct *p;
+	long retval;
+
+	if (!param || pid < 0)
+		return -EINVAL;
+	if (copy_from_user(&lparam, param, sizeof(lparam)))
+		return -EFAULT;
+	read_lock_irq(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	if (!p) {
+		read_unlock_irq(&tasklist_lock);
+		return -ESRCH;
+	}
+	retval = sched_setscheduler(p, policy, &lparam);
+	read_unlock_irq(&tasklist_lock);
+	return retval;
+}
+
+/* sched_setscheduler(pid, policy, param) — i386 system call 156. */
+asmlinkage long sys_sched_setscheduler(pid_t pid, int policy, struct sched_param __user *param)
+{
+	/* A negative policy would mean "keep the old one" inside; from user space it is just invalid. */
+	if (policy < 0)
+		return -EINVAL;
+	return do_sched_setscheduler(pid, policy, param);
+}
+
+/* sched_setparam(pid, param) — 154: change only the real-time priority. */
+asmlinkage long sys_sched_setparam(pid_t pid, struct sched_param __user *param)
+{
+	return do_sched_setscheduler(pid, -1, param);
+}
+
+/* sched_getscheduler(pid) — 157: the policy number. */
+asmlinkage long sys_sched_getscheduler(pid_t pid)
+{
+	struct task_struct *p;
+	long retval;
+	if (pid < 0)
+		return -EINVAL;
+	read_lock(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	retval = p ? (long)p->policy : -ESRCH;
+	read_unlock(&tasklist_lock);
+	return retval;
+}
+
+/* sched_getparam(pid, param) — 155: the real-time priority (0 for SCHED_NORMAL). */
+asmlinkage long sys_sched_getparam(pid_t pid, struct sched_param __user *param)
+{
+	struct sched_param lp;
+	struct task_struct *p;
+	if (!param || pid < 0)
+		return -EINVAL;
+	read_lock(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	if (!p) {
+		read_unlock(&tasklist_lock);
+		return -ESRCH;
+	}
+	lp.sched_priority = p->rt_priority;
+	read_unlock(&tasklist_lock);
+	/* Copied after the lock is dropped: copy_to_user may fault and sleep. */
+	return copy_to_user(param, &lp, sizeof(lp)) ? -EFAULT : 0;
+}
+
+/* sched_get_priority_max(policy) — 159 and sched_get_priority_min(policy) — 160: the valid
+ * sched_priority range of a policy (1..99 for the real-time ones, 0..0 for SCHED_NORMAL). */
+asmlinkage long sys_sched_get_priority_max(int policy)
+{
+	switch (policy) {
+	case SCHED_FIFO:
+	case SCHED_RR:
+		return MAX_USER_RT_PRIO - 1;
+	case SCHED_NORMAL:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+asmlinkage long sys_sched_get_priority_min(int policy)
+{
+	switch (policy) {
+	case SCHED_FIFO:
+	case SCHED_RR:
+		return 1;
+	case SCHED_NORMAL:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* sched_rr_get_interval(pid, interval) — 161: the length of the task's round-robin time slice;
+ * 0 for SCHED_FIFO, which has none. (2.6.11 reports task_timeslice for SCHED_NORMAL too.) */
+asmlinkage long sys_sched_rr_get_interval(pid_t pid, struct timespec __user *interval)
+{
+	struct task_struct *p;
+	unsigned int slice;
+	struct timespec t;
+	if (pid < 0)
+		return -EINVAL;
+	read_lock(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	if (!p) {
+		read_unlock(&tasklist_lock);
+		return -ESRCH;
+	}
+	slice = p->policy == SCHED_FIFO ? 0 : task_timeslice(p);
+	read_unlock(&tasklist_lock);
+	t.tv_sec = slice / HZ;
+	t.tv_nsec = (slice % HZ) * NS_PER_JIFFY;
+	return copy_to_user(interval, &t, sizeof(t)) ? -EFAULT : 0;
+}
+
+/*
+ * sched_setaffinity(pid, len, mask) — 241 and sched_getaffinity(pid, len, mask) — 242: the set of CPUs
+ * a task may run on (cpus_allowed, one bit per CPU; ksim's cpumask_t is one unsigned long). Setting it
+ * moves the task off a CPU that is no longer allowed (set_cpus_allowed, via the migration thread).
+ * rt_demo uses it to put its real-time tasks on one CPU, where the policies can be seen at work.
+ */
+asmlinkage long sys_sched_setaffinity(pid_t pid, unsigned int len, unsigned long __user *user_mask_ptr)
+{
+	cpumask_t new_mask;
+	struct task_struct *p;
+	long retval;
+	if (len < sizeof(new_mask))
+		return -EINVAL;
+	if (copy_from_user(&new_mask, user_mask_ptr, sizeof(new_mask)))
+		return -EFAULT;
+	read_lock(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	if (!p) {
+		read_unlock(&tasklist_lock);
+		return -ESRCH;
+	}
+	/* set_cpus_allowed may sleep (it waits for the migration thread): pin p, drop the lock. */
+	get_task_struct(p);
+	read_unlock(&tasklist_lock);
+	retval = set_cpus_allowed(p, new_mask);
+	put_task_struct(p);
+	return retval;
+}
+
+asmlinkage long sys_sched_getaffinity(pid_t pid, unsigned int len, unsigned long __user *user_mask_ptr)
+{
+	cpumask_t mask;
+	struct task_struct *p;
+	if (len < sizeof(mask))
+		return -EINVAL;
+	read_lock(&tasklist_lock);
+	p = find_process_by_pid(pid);
+	if (!p) {
+		read_unlock(&tasklist_lock);
+		return -ESRCH;
+	}
+	mask = p->cpus_allowed & cpu_online_map;
+	read_unlock(&tasklist_lock);
+	if (copy_to_user(user_mask_ptr, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);	/* the number of bytes written, as the raw system call returns */
+}
+
 /* ---- wake-up functions (seed 003:583–612) ---- */
 
 int default_wake_function(wait_queue_t *curr, unsigned mode, int sync, void *key)
@@ -1237,15 +1499,14 @@ void sched_init(void)
 /* sched_init_smp: start one migration thread per online CPU, bound to it, at RT priority 99. */
 void sched_init_smp(void)
 {
+	struct sched_param param = { .sched_priority = MAX_RT_PRIO - 1 };
 	int cpu;
 	for_each_online_cpu(cpu) {
 		struct task_struct *p = kthread_create(migration_thread, (void *)(long)cpu, "migration/%d", cpu);
 		if (!p)
 			panic("cannot create migration thread");
 		kthread_bind(p, cpu);
-		p->policy = SCHED_FIFO;
-		p->rt_priority = MAX_RT_PRIO - 1;
-		p->prio = p->static_prio = 0;
+		sched_setscheduler(p, SCHED_FIFO, &param);
 		cpu_rq(cpu)->migration_thread = p;
 		wake_up_process(p);
 	}

@@ -50,6 +50,12 @@
 #define SCHED_FIFO 1
 #define SCHED_RR 2
 
+/* The argument of sched_setscheduler/sched_setparam/sched_getparam: the user-visible real-time
+ * priority, 1..99 for SCHED_FIFO and SCHED_RR (higher = more urgent), 0 for SCHED_NORMAL. */
+struct sched_param {
+	int sched_priority;
+};
+
 /*
  * Priorities (ULK3 §7 — extrapolated from 2.6.11 kernel/sched.c; the seeds only sketch the O(1)
  * scheduler at 000:1214–1277). 0..99 are real-time priorities, 100..139 the nice values -20..19.
@@ -238,6 +244,7 @@ int set_cpus_allowed(struct task_struct *p, cpumask_t new_mask);
 asmlinkage void schedule_tail(struct task_struct *prev);
 void yield(void);
 asmlinkage long sys_sched_yield(void);
+int sched_setscheduler(struct task_struct *p, int policy, struct sched_param *param);
 unsigned long long sched_clock(void);
 void show_state(void);
 void cpu_idle(void);

@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <linux/kernel.h>
 #include <linux/ksim_scenario_helpers.h>
+#include <linux/time.h>
 #include <asm/uaccess.h>
 #include <asm/errno.h>
 
@@ -50,11 +51,6 @@ asmlinkage long sys_getuid(void)
  * time, rounded up to whole ticks plus one (the current tick is already partly over). A signal ends
  * the sleep early: -EINTR, and the time left is reported in *rmtp.
  */
-struct timespec {
-	long tv_sec;
-	long tv_nsec;
-};
-
 __attribute__((weak)) asmlinkage long sys_nanosleep(struct timespec __user *rqtp, struct timespec __user *rmtp)
 {
 	struct timespec t;
@@ -89,24 +85,6 @@ __attribute__((weak)) asmlinkage long sys_nice(int increment)
 		nice = 19;
 	set_user_nice(current, nice);
 	return 0;
-}
-
-/* The real-time policies need the run queue: kernel/sched.c provides the real sched_setscheduler. */
-struct sched_param {
-	int sched_priority;
-};
-
-__attribute__((weak)) asmlinkage long sys_sched_setscheduler(pid_t pid, int policy, struct sched_param __user *param)
-{
-	(void)pid;
-	(void)param;
-	return policy == SCHED_NORMAL ? 0 : -ENOSYS;
-}
-
-__attribute__((weak)) asmlinkage long sys_sched_getscheduler(pid_t pid)
-{
-	struct task_struct *p = pid ? find_task_by_pid(pid) : current;
-	return p ? (long)p->policy : -ESRCH;
 }
 
 /*

@@ -170,14 +170,14 @@ sys_call_table:
 	.long sys_ni_syscall          /* 151 */
 	.long sys_ni_syscall          /* 152 */
 	.long sys_ni_syscall          /* 153 */
-	.long sys_ni_syscall          /* 154 */
-	.long sys_ni_syscall          /* 155 */
+	.long sys_sched_setparam      /* 154 sched_setparam */
+	.long sys_sched_getparam      /* 155 sched_getparam */
 	.long sys_sched_setscheduler  /* 156 sched_setscheduler */
 	.long sys_sched_getscheduler  /* 157 sched_getscheduler */
 	.long sys_sched_yield         /* 158 sched_yield */
-	.long sys_ni_syscall          /* 159 */
-	.long sys_ni_syscall          /* 160 */
-	.long sys_ni_syscall          /* 161 */
+	.long sys_sched_get_priority_max /* 159 sched_get_priority_max */
+	.long sys_sched_get_priority_min /* 160 sched_get_priority_min */
+	.long sys_sched_rr_get_interval /* 161 sched_rr_get_interval */
 	.long sys_nanosleep           /* 162 nanosleep */
 	.long sys_ni_syscall          /* 163 */
 	.long sys_ni_syscall          /* 164 */
@@ -257,8 +257,8 @@ sys_call_table:
 	.long sys_ni_syscall          /* 238 */
 	.long sys_ni_syscall          /* 239 */
 	.long sys_ni_syscall          /* 240 */
-	.long sys_ni_syscall          /* 241 */
-	.long sys_ni_syscall          /* 242 */
+	.long sys_sched_setaffinity   /* 241 sched_setaffinity */
+	.long sys_sched_getaffinity   /* 242 sched_getaffinity */
 	.long sys_ni_syscall          /* 243 */
 	.long sys_ni_syscall          /* 244 */
 	.long sys_ni_syscall          /* 245 */
