@@ -670,8 +670,9 @@ export class SymbolFile implements DieDirectory {
  * The rows of a line table per source file, as a debugger should offer them for breakpoints (gdb's
  * rules, so both agree): when the file changes at an address, the previous file's rows at that same
  * address are dropped (they describe no instructions of that file — typical when an inlined header
- * function starts right at a function's entry); a non-statement row that switches file at the same
- * address is ignored; repeated rows of the same line are merged when the line has discriminators.
+ * function starts right at a function's entry); a non-statement row that switches file at an address
+ * that already had a statement row is ignored; a repeated row of the same line is dropped when the
+ * line has had a non-zero discriminator.
  */
 export function breakableRows(table: LineTable): Map<string, { address: number; line: number; isStmt: boolean }[]> {
   const out = new Map<string, { address: number; line: number; isStmt: boolean }[]>();
@@ -687,24 +688,26 @@ export function breakableRows(table: LineTable): Map<string, { address: number; 
   let lastAddress = -1;
   let nonZeroDisc = false;
   let discLine = -1;
+  let stmtAtAddress = false;     // a statement row was seen at lastAddress
   for (const row of table.rows) {
     const path = table.files[row.file]?.path ?? '??';
     if (row.line !== discLine) { discLine = row.line; nonZeroDisc = false; }
     if (row.discriminator !== 0) nonZeroDisc = true;
     if (row.endSequence) {
       finish(lastFile, row.address);
-      lastAddress = row.address;
+      if (lastAddress !== row.address) { stmtAtAddress = false; lastAddress = row.address; }
       continue;
     }
     const fileChanged = path !== lastFile;
-    const ignore = (fileChanged && lastAddress === row.address && !row.isStmt) || row.line === 0;
+    const ignore = (fileChanged && lastAddress === row.address && !row.isStmt && stmtAtAddress) || row.line === 0;
     if (fileChanged && !ignore) finish(lastFile, row.address);
     if (!ignore) {
       if (fileChanged || row.line !== lastLine || !nonZeroDisc) vec(path).push({ address: row.address, line: row.line, isStmt: row.isStmt });
       lastFile = path;
       lastLine = row.line;
     }
-    lastAddress = row.address;
+    if (lastAddress !== row.address) { stmtAtAddress = false; lastAddress = row.address; }
+    stmtAtAddress ||= row.isStmt;
   }
   for (const v of out.values()) v.sort((a, b) => a.address - b.address);
   return out;

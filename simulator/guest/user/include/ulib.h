@@ -124,6 +124,14 @@ int nice(int inc);
 int sched_yield(void);
 int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param);
 int sched_getscheduler(pid_t pid);
+int sched_setparam(pid_t pid, const struct sched_param *param);
+int sched_getparam(pid_t pid, struct sched_param *param);
+int sched_get_priority_max(int policy);
+int sched_get_priority_min(int policy);
+int sched_rr_get_interval(pid_t pid, struct timespec *interval);
+/* CPU affinity: one bit per CPU in an unsigned long. getaffinity returns the bytes written (4). */
+int sched_setaffinity(pid_t pid, unsigned int len, const unsigned long *mask);
+int sched_getaffinity(pid_t pid, unsigned int len, unsigned long *mask);
 int nanosleep(const struct timespec *req, struct timespec *rem);
 int msleep(unsigned int ms);
 int reboot_power_off(int code);

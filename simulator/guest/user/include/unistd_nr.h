@@ -27,12 +27,19 @@
 #define __NR_wait4              114
 #define __NR_sigreturn          119
 #define __NR_clone              120
+#define __NR_sched_setparam     154
+#define __NR_sched_getparam     155
 #define __NR_sched_setscheduler 156
 #define __NR_sched_getscheduler 157
 #define __NR_sched_yield        158
+#define __NR_sched_get_priority_max 159
+#define __NR_sched_get_priority_min 160
+#define __NR_sched_rr_get_interval 161
 #define __NR_nanosleep          162
 #define __NR_vfork              190
 #define __NR_gettid             224
+#define __NR_sched_setaffinity  241
+#define __NR_sched_getaffinity  242
 #define __NR_exit_group         252
 
 #endif

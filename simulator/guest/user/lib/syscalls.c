@@ -79,6 +79,25 @@ int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)
 	return __sys3(__NR_sched_setscheduler, pid, policy, (long)param);
 }
 int sched_getscheduler(pid_t pid) { return __sys1(__NR_sched_getscheduler, pid); }
+int sched_setparam(pid_t pid, const struct sched_param *param)
+{
+	return __sys2(__NR_sched_setparam, pid, (long)param);
+}
+int sched_getparam(pid_t pid, struct sched_param *param) { return __sys2(__NR_sched_getparam, pid, (long)param); }
+int sched_get_priority_max(int policy) { return __sys1(__NR_sched_get_priority_max, policy); }
+int sched_get_priority_min(int policy) { return __sys1(__NR_sched_get_priority_min, policy); }
+int sched_rr_get_interval(pid_t pid, struct timespec *interval)
+{
+	return __sys2(__NR_sched_rr_get_interval, pid, (long)interval);
+}
+int sched_setaffinity(pid_t pid, unsigned int len, const unsigned long *mask)
+{
+	return __sys3(__NR_sched_setaffinity, pid, len, (long)mask);
+}
+int sched_getaffinity(pid_t pid, unsigned int len, unsigned long *mask)
+{
+	return __sys3(__NR_sched_getaffinity, pid, len, (long)mask);
+}
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	return __sys2(__NR_nanosleep, (long)req, (long)rem);
