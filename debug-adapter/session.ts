@@ -23,6 +23,7 @@ import { hex32, type ViewNode } from './engine/view-node';
 import type { TargetMachine } from './engine/target';
 import { KernelCommands } from './kernel/commands';
 import { KernelViews } from './kernel/views';
+import { isKernelViewRequest, kernelViewRequest } from './kernel/view-requests';
 import { Evaluator } from './engine/evaluator';
 
 /** Error ids of our DAP error responses (stable, for clients that match on them). */
@@ -773,8 +774,8 @@ export class KsimDebugSession extends LoggingDebugSession {
           break;
         }
         default: {
-          if (!this.views!.handles(command)) throw new Error(`unknown request '${command}'`);
-          response.body = this.views!.request(command, args ?? {}, e.isRunning);
+          if (!isKernelViewRequest(this.views!, command)) throw new Error(`unknown request '${command}'`);
+          response.body = kernelViewRequest(e, this.views!, command, args ?? {}, e.isRunning);
         }
       }
       this.sendResponse(response);

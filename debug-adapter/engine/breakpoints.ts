@@ -40,6 +40,11 @@ export interface InternalBreakpoint {
   matches(cpu: number): boolean;
   /** What to do when it matches (the step controller continues or ends the step). */
   onHit(cpu: number): void;
+  /**
+   * A tracepoint (kernel/tracepoints.ts): survives clearInternal(), because it is not part of a step
+   * or a run-to request; its `matches` records what it wants and returns false, so it never stops.
+   */
+  persistent?: boolean;
 }
 
 export class BreakpointTable {
@@ -88,7 +93,15 @@ export class BreakpointTable {
   isSpecial(id: number): boolean { return this.specialBps.some((b) => b.id === id); }
 
   addInternal(bp: InternalBreakpoint): void { this.internal.push(bp); this.changed(); }
-  clearInternal(): void { if (this.internal.length) { this.internal = []; this.changed(); } }
+  clearInternal(): void {
+    const keep = this.internal.filter((bp) => bp.persistent);
+    if (keep.length !== this.internal.length) { this.internal = keep; this.changed(); }
+  }
+  /** Remove the persistent (tracepoint) entries `pred` selects. */
+  removePersistent(pred: (bp: InternalBreakpoint) => boolean): void {
+    const keep = this.internal.filter((bp) => !(bp.persistent && pred(bp)));
+    if (keep.length !== this.internal.length) { this.internal = keep; this.changed(); }
+  }
 
   allCode(): CodeBreakpoint[] {
     return [...[...this.sourceBps.values()].flat(), ...this.functionBps, ...this.instructionBps, ...this.specialBps];

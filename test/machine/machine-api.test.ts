@@ -106,17 +106,19 @@ describe('machine: API', function () {
     assert.deepEqual(t.events().map(e => e.seq), [2]);
   });
 
-  it('splitting run() into pieces does not change the machine', () => {
-    const a = boot(2, 'test');
-    const ra = a.m.run(1e9);
-    const b = boot(2, 'test');
-    let rb;
-    do { rb = b.m.run(777_777); } while (rb.reason === 'budget');
-    assert.equal(ra.reason, 'exit');
-    assert.deepEqual({ ...rb, instructions: 0 }, { ...ra, instructions: 0 });
-    assert.equal(b.out(), a.out());
-    assert.equal(b.m.fingerprint(), a.m.fingerprint());
-  });
+  for (const [cpus, cmdline] of [[2, 'test'], [1, 'bench timers work=300']] as const) {
+    it(`splitting run() into pieces does not change the machine (${cpus} CPU(s), '${cmdline}')`, () => {
+      const a = boot(cpus, cmdline);
+      const ra = a.m.run(1e9);
+      const b = boot(cpus, cmdline);
+      let rb;
+      do { rb = b.m.run(777_777); } while (rb.reason === 'budget');
+      assert.equal(ra.reason, 'exit');
+      assert.deepEqual({ ...rb, instructions: 0 }, { ...ra, instructions: 0 });
+      assert.equal(b.out(), a.out());
+      assert.equal(b.m.fingerprint(), a.m.fingerprint());
+    });
+  }
 
   it('writes scripted input files with virtual timestamps (ksim run --serial-in)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ksim-serial-'));

@@ -115,7 +115,7 @@ describe('symbols: break FUNC locations equal gdb (out-of-line past the prologue
 
 describe('symbols: file:line breakpoints equal gdb (addresses, and the next line with code)', () => {
   const cases = [...['o0-dwarf5', 'o2-dwarf5', 'o0-dwarf4', 'o1-dwarf5'].map((n) => ({ name: n, elf: fixturePath(n), files: ['main.c', 'shared.c'], last: 90, step: 1 })),
-    ...(kernelAvailable() ? [{ name: 'ksim-kernel.elf', elf: KERNEL_ELF, files: ['kernel/sched.c', 'kernel/softirq.c', 'arch/i386/kernel/irq.c', 'kernel/fork.c'], last: 700, step: 5 }] : [])];
+    ...(kernelAvailable() ? [{ name: 'ksim-kernel.elf', elf: KERNEL_ELF, files: ['kernel/sched.c', 'kernel/softirq.c', 'arch/i386/kernel/irq.c', 'kernel/fork.c', 'kernel/timer.c', 'kernel/workqueue.c', 'kernel/exit.c', 'mm/memory.c'], last: 700, step: 5 }] : [])];
   for (const c of cases) {
     it(c.name, () => {
       const elf = c.elf;

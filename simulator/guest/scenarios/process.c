@@ -14,6 +14,8 @@
  *   signals          sigdemo: handler + sigreturn, SIGSTOP/SIGCONT/SIGKILL, default SIGTERM, SIGCHLD
  *   lazy-fpu         fpu_user: two processes keep their own x87 registers across switches (#NM)
  *   segv             segv: -EFAULT from bad system call pointers, SIGSEGV from a bad store
+ *   rt-sched         rt_demo: SCHED_RR tasks take turns, SCHED_FIFO ones run to completion, SCHED_OTHER
+ *                    waits for both (all pinned to CPU 0 with sched_setaffinity)
  *   process-all      all of them in turn, in one boot
  */
 #include <linux/sched.h>
@@ -49,4 +51,5 @@ USER_SCENARIO(zombie_reparent, "zombie-reparent", "exit -> zombie -> reparent to
 USER_SCENARIO(signals, "signals", "SIGTERM handler, SIGSTOP/SIGCONT/SIGKILL, default actions, SIGCHLD");
 USER_SCENARIO(lazy_fpu, "lazy-fpu", "two processes using the FPU: lazy save/restore through #NM");
 USER_SCENARIO(segv, "segv", "bad user pointers: -EFAULT in system calls, SIGSEGV in user mode");
+USER_SCENARIO(rt_sched, "rt-sched", "SCHED_FIFO vs SCHED_RR vs SCHED_OTHER on one CPU: sched_setscheduler & co.");
 USER_SCENARIO(process_all, "process-all", "all the workloads above, one after the other, in one boot");

@@ -33,6 +33,7 @@ initramfs_table:
 	PROGRAM fpu_user
 	PROGRAM init
 	PROGRAM pipeline
+	PROGRAM rt_demo
 	PROGRAM segv
 	PROGRAM shell
 	PROGRAM sigdemo

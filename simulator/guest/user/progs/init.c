@@ -26,6 +26,7 @@ static const struct scenario scenarios[] = {
 	{ "signals", "sigdemo", NULL },
 	{ "lazy-fpu", "fpu_user", NULL },
 	{ "segv", "segv", NULL },
+	{ "rt-sched", "rt_demo", NULL },
 };
 
 static void describe(const char *prog, int st)

@@ -1,0 +1,79 @@
+// Entry point of the kernel-view custom requests (contract: ../protocol/kernel-views.ts). The session
+// hands every ksim/* view request here; the timeline, context-switch, interrupt, timer, work-queue and
+// wait-queue views are answered in this folder's newer modules, the rest by KernelViews (views.ts).
+//
+// Per engine (a restart creates a new one) it keeps the tracepoints and the per-stop samplers, so what
+// the timeline and the Context Switch panel know survives between requests.
+
+import type { Engine } from '../engine/engine';
+import type { KernelViewUnavailable } from '../protocol/kernel-views';
+import { ContextSwitchTracker } from './context-switch';
+import { MissingKernelSymbol } from './layout';
+import { SubsystemViews } from './subsystem-views';
+import { buildTimeline, StopSampler } from './timeline';
+import { KernelTracepoints } from './tracepoints';
+import type { KernelViews } from './views';
+
+interface PerEngine { tp: KernelTracepoints; sampler: StopSampler; cs: ContextSwitchTracker; missing?: string[] }
+const state = new WeakMap<Engine, PerEngine>();
+
+function stateOf(e: Engine): PerEngine {
+  let s = state.get(e);
+  if (!s) {
+    const tp = new KernelTracepoints(e);
+    s = { tp, sampler: new StopSampler(e, tp), cs: new ContextSwitchTracker(e, tp) };
+    state.set(e, s);
+  }
+  return s;
+}
+
+const HANDLED = new Set(['ksim/timeline', 'ksim/contextSwitch', 'ksim/irqs', 'ksim/timers', 'ksim/workqueues', 'ksim/waitqueues']);
+
+/** True when `command` is a kernel view request (answered here or by KernelViews). */
+export function isKernelViewRequest(views: KernelViews, command: string): boolean {
+  return HANDLED.has(command) || views.handles(command);
+}
+
+/** Answer one ksim/* view request with its KernelView<T> body. */
+export function kernelViewRequest(e: Engine, views: KernelViews, command: string, args: Record<string, unknown>, running: boolean): unknown {
+  if (running) return views.request(command, args, running);
+  const s = stateOf(e);
+  // Every request at a stop is a chance to notice what changed since the previous stop.
+  try { s.sampler.sample(); s.cs.sample(); } catch { /* a sample is best effort; the view below reports errors */ }
+  if (!HANDLED.has(command)) return views.request(command, args, running);
+  const warnings: string[] = [];
+  try {
+    let body: object;
+    const sub = new SubsystemViews(e, warnings);
+    switch (command) {
+      case 'ksim/timeline': {
+        // Tracing starts with the first timeline request of the session (nothing is armed before).
+        if (!s.missing) s.missing = s.tp.arm();
+        if (s.missing.length) warnings.push(`no tracepoint for ${s.missing.join(', ')}`);
+        body = buildTimeline(e, s.tp, { from: num(args.from), to: num(args.to), maxItems: num(args.maxItems) });
+        break;
+      }
+      case 'ksim/contextSwitch':
+        if (!s.missing) s.missing = s.tp.arm();
+        body = s.cs.view(num(args.cpu));
+        break;
+      case 'ksim/irqs': body = sub.irqs(!!args.includeUnused); break;
+      case 'ksim/timers': body = sub.timers(); break;
+      case 'ksim/workqueues': body = sub.workqueues(); break;
+      case 'ksim/waitqueues': body = sub.waitqueues(); break;
+      default: return unavailable(`unknown view ${command}`, 'error');
+    }
+    return { available: true, stopId: e.stopId, time: e.machine.time, jiffies: views.jiffies(), ...(warnings.length ? { warnings } : {}), ...body };
+  } catch (err) {
+    if (err instanceof MissingKernelSymbol) return unavailable(err.message, 'symbols', [err.missing]);
+    return unavailable((err as Error).message, 'error');
+  }
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function unavailable(reason: string, cause: KernelViewUnavailable['cause'], missing?: string[]): KernelViewUnavailable {
+  return { available: false, reason, cause, ...(missing ? { missing } : {}) };
+}
