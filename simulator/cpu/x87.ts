@@ -6,7 +6,9 @@
 // control) and a tag word (valid/zero/special/empty per register).
 // Simplification (documented gap): values are held as IEEE doubles, so arithmetic has double rather
 // than 80-bit extended precision; fnsave/fxsave store them converted to the 80-bit format, so state
-// round-trips exactly for every value that came from a double.
+// round-trips exactly for every value that came from a double. The rounding-control field is honoured
+// by the arithmetic, fsqrt, fst m32, fild m64 and fist/frndint (x87-rounding.ts); precision control is
+// not modelled (results keep 53 bits whatever PC says).
 //
 // Lazy FPU switching rests on #NM: with CR0.TS set (the OS sets it on every task switch) the first
 // x87/fxsave instruction raises #NM (vector 7); the handler does clts, saves the previous owner's state

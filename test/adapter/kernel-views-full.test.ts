@@ -1,0 +1,171 @@
+// The Interrupts, Timers, Work queues, Wait queues, Timeline and Context Switch views of `ksim dap` on
+// the bundled teaching kernel (2 CPUs, scenario=default). Each view's figures are checked against a
+// second, independent reading: C expressions evaluated through DWARF (`evaluate`), the tasks view, or
+// the engine's own context-switch stop.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type {
+  ContextSwitchResponseBody, IrqsResponseBody, TasksResponseBody, TimelineResponseBody, TimersResponseBody,
+  WaitqueuesResponseBody, WorkqueuesResponseBody,
+} from '../../debug-adapter/protocol/kernel-views';
+import { ensureAdapterBuilt, evaluate, launch, lineOf, ROOT, startClient, stopAfter } from './dap-harness';
+
+const GUEST = path.join(ROOT, 'simulator', 'guest');
+const KERNEL = path.join(GUEST, 'build', 'ksim-kernel.elf');
+const SCHED_C = path.join(GUEST, 'kernel', 'sched.c');
+
+async function view<T>(dc: DebugClient, command: string, args: object = {}): Promise<T> {
+  const r = await dc.customRequest(command, args);
+  const body = r.body as { available: boolean; reason?: string };
+  assert.equal(body.available, true, `${command}: ${body.reason}`);
+  return r.body as T;
+}
+
+const num = async (dc: DebugClient, expr: string, frameId?: number) => Number(await evaluate(dc, expr, frameId));
+const hex = (n: number) => '0x' + (n >>> 0).toString(16);
+
+describe('adapter: kernel views (irqs, timers, work queues, wait queues, timeline, context switch)', function () {
+  this.timeout(180000);
+  let dc: DebugClient;
+
+  before(async function () {
+    if (!fs.existsSync(KERNEL)) throw new Error(`the teaching kernel is not built: ${KERNEL}`);
+    ensureAdapterBuilt();
+    dc = await startClient();
+    // Stop once the default scenario's timer has run a few times (workers, timers and sleepers exist).
+    await launch(dc, { cpus: 2, scenario: 'default', hz: 1000 }, () =>
+      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_timer_fn', hitCondition: '3' }] }));
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  });
+  after(async function () { await dc?.stop(); });
+
+  it('irqs: per-line counts, status and handler chain equal irq_desc[] read through DWARF', async function () {
+    const v = await view<IrqsResponseBody & { available: true }>(dc, 'ksim/irqs');
+    assert.ok(v.lines.length > 0);
+    const timer = v.lines.find((l) => l.actions.some((a) => a.name === 'timer'));
+    assert.ok(timer, `a line with the 'timer' action: ${v.lines.map((l) => l.key).join(' ')}`);
+    for (const l of v.lines) {
+      assert.equal(l.total, await num(dc, `irq_desc[${l.irq}].irq_count`), `irq ${l.irq} count`);
+      assert.equal(l.status.raw, await num(dc, `irq_desc[${l.irq}].status`));
+      assert.equal(l.depth, await num(dc, `irq_desc[${l.irq}].depth`));
+      if (l.actions.length) {
+        assert.equal(l.actions[0].handler.address, await num(dc, `(unsigned long)irq_desc[${l.irq}].action->handler`));
+        assert.match(await evaluate(dc, `irq_desc[${l.irq}].action->name`), new RegExp(`"${l.actions[0].name}"`));
+        assert.ok(l.actions[0].handler.symbol, 'handler symbolized');
+      }
+      // Per-CPU counts come from the machine's delivery trace, the total from the kernel's counter.
+      assert.ok(l.countsPerCpu.reduce((a, b) => a + b, 0) <= l.total + 1);
+      assert.equal(l.countsPerCpu.length, 2);
+    }
+    assert.ok(timer!.total > 0, 'the timer line fired');
+  });
+
+  it('timers: the wheel holds demo_timer with demo_timer_fn; expires equals the timer_list field', async function () {
+    const v = await view<TimersResponseBody & { available: true }>(dc, 'ksim/timers');
+    assert.equal(v.cpus.length, 2);
+    const all = v.cpus.flatMap((c) => c.timers.map((t) => ({ cpu: c.cpu, t })));
+    const demo = all.find((x) => x.t.function.symbol === 'demo_timer_fn');
+    assert.ok(demo, `demo_timer_fn among ${all.map((x) => x.t.function.symbol).join(', ')}`);
+    assert.equal(demo!.t.address, await num(dc, '(unsigned long)&demo_timer'));
+    assert.equal(demo!.t.expires, await num(dc, 'demo_timer.expires'));
+    assert.equal(demo!.t.delta, demo!.t.expires - (v.jiffies ?? NaN));
+    // Every listed timer's base points at the tvec_base of the CPU it was listed under.
+    for (const { cpu, t } of all) {
+      const base = await num(dc, `(unsigned long)((struct timer_list *)${hex(t.address)})->base`);
+      assert.equal(base, await num(dc, `(unsigned long)&per_cpu__tvec_bases + __per_cpu_offset[${cpu}]`), `timer ${hex(t.address)} on CPU ${cpu}`);
+    }
+  });
+
+  it('workqueues: "events" is keventd_wq with its worker threads and sequence counters', async function () {
+    const v = await view<WorkqueuesResponseBody & { available: true }>(dc, 'ksim/workqueues');
+    const ev = v.workqueues.find((w) => w.name === 'events');
+    assert.ok(ev, v.workqueues.map((w) => w.name).join(', '));
+    assert.equal(ev!.address, await num(dc, '(unsigned long)keventd_wq'));
+    for (const c of ev!.perCpu) {
+      assert.equal(c.thread?.comm, `events/${c.cpu}`);
+      assert.equal(c.insertSequence, await num(dc, `keventd_wq->cpu_wq[${c.cpu}].insert_sequence`));
+      assert.equal(c.removeSequence, await num(dc, `keventd_wq->cpu_wq[${c.cpu}].remove_sequence`));
+      assert.equal(c.worklist.length, c.insertSequence - c.removeSequence, 'queued work = inserted - removed');
+    }
+  });
+
+  it('waitqueues: sleepers are sleeping tasks; ksimd waits on ksimd_wq', async function () {
+    const v = await view<WaitqueuesResponseBody & { available: true }>(dc, 'ksim/waitqueues');
+    const tasks = await view<TasksResponseBody & { available: true }>(dc, 'ksim/tasks');
+    const byAddr = new Map(tasks.tasks.map((t) => [t.address, t]));
+    assert.ok(v.waitqueues.length > 0);
+    for (const q of v.waitqueues) {
+      for (const w of q.waiters) {
+        assert.ok(w.task, `waiter ${w.key} has a task`);
+        const t = byAddr.get(w.task!.address);
+        assert.ok(t, `waiter task ${w.task!.comm} is in the task list`);
+        // A task on a wait queue either sleeps or was just woken and not yet removed itself.
+        assert.ok(['S', 'D', 'R'].includes(t!.state), `${t!.comm} is ${t!.state}`);
+        assert.equal(w.exclusive, ((await num(dc, `((wait_queue_t *)${hex(w.address)})->flags`)) & 1) === 1);
+        assert.equal(w.func.address, await num(dc, `(unsigned long)((wait_queue_t *)${hex(w.address)})->func`));
+      }
+    }
+    const heads = v.waitqueues.map((q) => q.name);
+    assert.ok(heads.some((h) => /more_work/.test(h)), `a worker thread sleeps on more_work: ${heads.join(', ')}`);
+  });
+
+  it('timeline: the switch of a continueToContextSwitch stop is a switch event with the same prev → next', async function () {
+    const first = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+    assert.equal(first.cpuCount, 2);
+    assert.ok(first.spans.some((s) => s.kind === 'hardirq'), 'interrupt spans from the machine trace');
+    const stop = await stopAfter(dc, () => dc.customRequest('ksim/continueToContextSwitch', {}));
+    const m = /CPU (\d+): (.+) \[(\d+)\] → (.+) \[(\d+)\]/.exec(stop.body.text ?? '');
+    assert.ok(m, `stop text ${stop.body.text}`);
+    const cpu = Number(m![1]);
+    const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+    const sw = tl.events.filter((e) => e.kind === 'switch' && e.cpu === cpu).pop();
+    assert.ok(sw, 'a switch event on the CPU');
+    assert.equal(sw!.prev!.pid, Number(m![3]));
+    assert.equal(sw!.next!.pid, Number(m![5]));
+    assert.ok(sw!.time > first.endTime - 1 && sw!.time <= tl.endTime, 'the switch happened during the last run');
+    // The tasks view agrees: next runs on that CPU now.
+    const tasks = await view<TasksResponseBody & { available: true }>(dc, 'ksim/tasks');
+    const next = tasks.tasks.find((t) => t.pid === sw!.next!.pid && t.address === sw!.next!.address);
+    assert.ok(next?.running && next.cpu === cpu, 'next is running on the CPU of the switch');
+    // Lane structure: the open task span of that CPU is next; nested spans lie inside the trace window.
+    const open = tl.spans.filter((s) => s.cpu === cpu && s.depth === 0 && s.end === null);
+    assert.equal(open.length, 1);
+    assert.equal(open[0].task?.address, sw!.next!.address);
+    for (const s of tl.spans) {
+      assert.ok(s.end === null || s.end >= s.start, `span ${s.id} ends after it starts`);
+      assert.ok(s.cpu >= 0 && s.cpu < 2);
+    }
+    assert.ok(tl.spans.some((s) => s.kind === 'softirq' && s.end !== null), 'a completed __do_softirq span');
+  });
+
+  it('contextSwitch: stepping through switch_to records the esp load from next->thread.esp', async function () {
+    const line = lineOf(SCHED_C, 'switch_to(prev, next, prev);');
+    await dc.setBreakpointsRequest({ source: { path: SCHED_C }, breakpoints: [{ line }] });
+    const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    await dc.setBreakpointsRequest({ source: { path: SCHED_C }, breakpoints: [] });
+    const threadId = ev.body.threadId!;
+    const frameId = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0].id;
+    const prevAddr = await num(dc, '(unsigned long)prev', frameId);
+    const nextAddr = await num(dc, '(unsigned long)next', frameId);
+    const nextEsp = await num(dc, 'next->thread.esp', frameId);
+    const phases: string[] = [];
+    let body: ContextSwitchResponseBody & { available: true } | undefined;
+    for (let i = 0; i < 40; i++) {
+      await stopAfter(dc, () => dc.stepInRequest({ threadId, granularity: 'instruction' }));
+      body = await view<ContextSwitchResponseBody & { available: true }>(dc, 'ksim/contextSwitch', { cpu: threadId - 1 });
+      if (phases[phases.length - 1] !== body.phase) phases.push(body.phase);
+      if (body.phase === 'done') break;
+    }
+    assert.deepEqual(phases.filter((p) => p !== 'outside'), ['before-stack-switch', 'after-stack-switch', 'done'], phases.join(' > '));
+    assert.equal(body!.prev!.task.address, prevAddr);
+    assert.equal(body!.next!.task.address, nextAddr);
+    const load = body!.steps.find((s) => s.before.esp !== s.after.esp && s.after.esp === nextEsp);
+    assert.ok(load, `a step loads esp = next->thread.esp (${hex(nextEsp)}): ${body!.steps.map((s) => s.instruction).join('; ')}`);
+    assert.match(load!.instruction, /esp/);
+    // The save before it wrote prev->thread.esp: after it, prev's saved esp is the esp the load replaced.
+    assert.equal(load!.after.prevThreadEsp, load!.before.esp);
+    assert.ok(body!.next!.stack.some((w) => w.marks?.includes('esp')), 'the live esp is marked on next\'s stack');
+  });
+});
