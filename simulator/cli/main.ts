@@ -152,9 +152,6 @@ async function run(args: string[]): Promise<number> {
   const m = new Machine({ cpus: o.cpus, memoryMB: o.mem, cmdline, quantum: o.quantum, serialInput,
     traceBufferSize: o.trace ? o.traceSize : 0 });
   m.loadKernel(new Uint8Array(image.buffer, image.byteOffset, image.byteLength));
-  // Until the CPU core reports deliveries to the machine's observer, --trace records them through the
-  // debugger hooks (slower, so only when a trace is asked for).
-  if (o.trace) m.traceThroughHooks();
   m.onSerialOutput(bytes => process.stdout.write(bytes));
 
   // Wall time is measured here only for the --stats MIPS figure; the simulation never sees it.

@@ -42,6 +42,8 @@ export class Cpu {
   readonly bus: CpuBus;
   interruptController: InterruptController | undefined;
   readonly hooks: CpuHooks;
+  /** Passive event observer (the machine's trace); see CpuObserver in hooks.ts. */
+  observer: import('./hooks').CpuObserver | undefined = undefined;
 
   // ---- memory views (caches, not state) ----
   readonly ram: Uint8Array;
@@ -386,7 +388,7 @@ export class Cpu {
     switch (n) {
       case 0: this.cr0 = (v | 0x10) >>> 0; break;
       case 2: this.cr2 = v; break;
-      case 3: this.cr3 = v; break;
+      case 3: this.cr3 = v; if (this.observer) this.observer.cr3Write(this, v); break;
       case 4: this.cr4 = v; break;
       default: throw new Error(`no control register CR${n}`);
     }
@@ -692,7 +694,10 @@ export class Cpu {
   /** Loads a segment register with protected-mode checks (or real-mode semantics). */
   loadSeg(s: number, selector: number): void { loadSegment(this, s, selector & 0xffff); }
 
-  halt(): void { this.runState = 'halted'; this.events |= Ev.Halted; }
+  halt(): void {
+    this.runState = 'halted'; this.events |= Ev.Halted;
+    if (this.observer) this.observer.halt(this);
+  }
   /** sti / mov ss: no interrupt before the next instruction completes. */
   inhibitInterrupts(): void { this.inhibitUntil = this.instructionCount + 2; }
   /** IF may have gone 0 -> 1: look for a pending interrupt at the next boundary. */

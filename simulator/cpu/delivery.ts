@@ -169,8 +169,10 @@ function deliverReal(c: Cpu, v: number): void {
 }
 
 function notify(c: Cpu, vector: number, errorCode: number, kind: EventKind, cplBefore: number, returnEip: number): void {
-  if (c.hooks.onDelivery) {
-    c.notifyDelivery({ vector, errorCode, kind: KIND_NAMES[kind], cplBefore, returnEip: returnEip >>> 0, handlerCs: c.segSel[1], handlerEip: c.eip >>> 0 });
+  if (c.hooks.onDelivery || c.observer) {
+    const ev = { vector, errorCode, kind: KIND_NAMES[kind], cplBefore, returnEip: returnEip >>> 0, handlerCs: c.segSel[1], handlerEip: c.eip >>> 0 };
+    if (c.observer) c.observer.delivery(c, ev);
+    if (c.hooks.onDelivery) c.notifyDelivery(ev);
   }
 }
 
@@ -226,7 +228,10 @@ export function taskSwitch(c: Cpu, sel: number, reason: TaskSwitchReason, return
 
   // Load the new task.
   c.trSel = sel; c.trBase = nBase; c.trLimit = nLimit; c.trAttr = (attr | 2) & 0xf0ff;
-  if (c.cr0 & 0x80000000) { c.cr3 = nCr3 >>> 0; c.flushTlb(); }
+  if (c.cr0 & 0x80000000) {
+    c.cr3 = nCr3 >>> 0; c.flushTlb();
+    if (c.observer) c.observer.cr3Write(c, c.cr3);
+  }
   let f = nFlags;
   if (reason === TaskSwitchReason.Call || reason === TaskSwitchReason.Interrupt) f |= 0x4000;
   c.setEflags(f);

@@ -255,7 +255,11 @@ export function iret(c: Cpu, os: number): void {
   }
   c.nmiBlocked = false;
   c.ifRaised();
-  if (c.hooks.onIret) c.notifyIret({ cplBefore, cplAfter: c.cpl, cs: c.segSel[1], eip: c.eip >>> 0 });
+  if (c.hooks.onIret || c.observer) {
+    const ev = { cplBefore, cplAfter: c.cpl, cs: c.segSel[1], eip: c.eip >>> 0 };
+    if (c.observer) c.observer.iret(c, ev);
+    if (c.hooks.onIret) c.notifyIret(ev);
+  }
 }
 
 /** Re-export for handlers. */

@@ -106,3 +106,20 @@ export class CpuHooks {
       | (this.iret ? HookBit.Iret : 0);
   }
 }
+
+/**
+ * A passive observer of architectural events, separate from the debugger hooks: the machine's event
+ * trace (and the timeline built on it) sees every delivery, iret, CR3 load and hlt on every CPU all the
+ * time, without taking the CPU off its fast path. It can never stop the CPU; each call site is one
+ * `if (observer)` on a path that is already slow (delivery, iret, mov cr3, hlt).
+ */
+export interface CpuObserver {
+  /** Called for every exception/interrupt delivered, after the handler's CS:EIP is loaded. */
+  delivery(cpu: unknown, e: DeliveryEvent): void;
+  /** Called after every iret. */
+  iret(cpu: unknown, e: IretEvent): void;
+  /** mov to CR3 and task switches that load CR3 (an address-space switch). */
+  cr3Write(cpu: unknown, value: number): void;
+  /** hlt executed (runState becomes 'halted'). */
+  halt(cpu: unknown): void;
+}

@@ -19,6 +19,7 @@ import type { AccessSize } from '../cpu/bus';
 /** Whatever the CPU's saveState() returns (plain, serializable). */
 type CpuSnapshot = ReturnType<Cpu['saveState']>;
 import { codeCacheFor } from '../cpu/code-cache';
+import type { CpuObserver } from '../cpu/hooks';
 import { DeliveryMode, Lapic, LapicHost, LapicState } from '../devices/lapic';
 import { IoApic, IoApicState } from '../devices/ioapic';
 import { PicPair, PicState } from '../devices/pic8259';
@@ -105,12 +106,6 @@ interface SliceState {
   progress: boolean;
 }
 
-interface CpuObserverLike {
-  delivery(cpu: Cpu, e: { vector: number; errorCode: number; kind: string; cplBefore: number; returnEip: number }): void;
-  iret(cpu: Cpu, e: { cplBefore: number; cplAfter: number; eip: number }): void;
-  cr3Write(cpu: Cpu, value: number): void;
-  halt(cpu: Cpu): void;
-}
 
 const ISA_DEBUG_EXIT_PORT = 0xf4;
 /** Longest slice of a one-CPU machine (instructions). */
@@ -392,7 +387,7 @@ export class Machine implements BusBackend {
   private attachObserver(cpu: Cpu, i: number): void {
     const trace = this.trace;
     if (!trace.enabled) return;
-    const observer: CpuObserverLike = {
+    const observer: CpuObserver = {
       delivery: (_c, e) => trace.record(this.cpuNow(i), i,
         e.kind === 'exception' ? 'exception' : e.kind === 'software' ? 'software' : e.kind === 'nmi' ? 'nmi' : 'interrupt',
         e.vector, e.cplBefore, e.errorCode, e.returnEip),
@@ -400,29 +395,8 @@ export class Machine implements BusBackend {
       cr3Write: (_c, v) => trace.record(this.cpuNow(i), i, 'cr3', -1, -1, -1, 0, v >>> 0),
       halt: () => {},  // hlt and wake are recorded by the machine itself
     };
-    // The CPU calls these if it supports the observer (see simulator/cpu/README.md, "Requested by the machine").
-    (cpu as unknown as { observer?: CpuObserverLike }).observer = observer;
-  }
-
-  /**
-   * Fallback for a CPU core without the observer: records deliveries and irets through the debugger
-   * hooks (onDelivery/onIret, never stopping). Arming hooks takes the CPU off its fastest path, so only
-   * `ksim run --trace` uses this; a debugger that sets its own hooks replaces these callbacks.
-   * (The observer's delivery/iret callbacks are silenced so nothing is recorded twice.)
-   */
-  traceThroughHooks(): void {
-    if (!this.trace.enabled) return;
-    this.cpus.forEach((cpu, i) => {
-      const observer = (cpu as unknown as { observer?: CpuObserverLike }).observer;
-      if (observer) { observer.delivery = () => {}; observer.iret = () => {}; }
-      cpu.hooks.onDelivery = e => {
-        this.trace.record(this.cpuNow(i), i,
-          e.kind === 'exception' ? 'exception' : e.kind === 'software' ? 'software' : e.kind === 'nmi' ? 'nmi' : 'interrupt',
-          e.vector, e.cplBefore, e.errorCode, e.returnEip);
-        return false;
-      };
-      cpu.hooks.onIret = e => { this.trace.record(this.cpuNow(i), i, 'iret', -1, e.cplBefore, -1, e.eip, e.cplAfter); return false; };
-    });
+    // The CPU reports these to its passive observer (CpuObserver in simulator/cpu/hooks.ts).
+    cpu.observer = observer;
   }
 
   // ------------------------------------------------------------------------------------------

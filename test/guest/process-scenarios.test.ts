@@ -46,6 +46,50 @@ const scenarios: Scenario[] = [
   },
 ];
 
+// Issue 5, the real-time policies: rt_demo (simulator/guest/user/progs/rt_demo.c) pins itself to CPU 0 and,
+// as SCHED_FIFO 50, creates two SCHED_RR 10, two SCHED_FIFO 5 and one SCHED_OTHER CPU-bound children. It is
+// not run on the host (it needs CAP_SYS_NICE there and would spin real-time on a shared machine): the
+// expected lines are what Linux 2.6.11's rules give — priority ranges 1..99 / 0..0, -EINVAL (-22) for a
+// bad policy, priority or NULL param, -ESRCH (-3) for a missing pid, -EFAULT (-14) for a bad pointer, the
+// 5 ms minimum time slice of a nice-19 RR task, 0 for FIFO — and the order the policies impose on one CPU.
+// No line depends on the CPU's speed or on the number of CPUs.
+const rtSchedExpected = [
+  'init: scenario rt-sched: running rt_demo',
+  'rt_demo: priority range SCHED_OTHER 0..0, SCHED_FIFO 1..99, SCHED_RR 1..99',
+  'rt_demo: sched_get_priority_max(7) = -22',
+  'rt_demo: pinned to CPU 0: setaffinity 0, getaffinity 4 mask 1',
+  'rt_demo: parent: setscheduler 0, now SCHED_FIFO priority 50',
+  'rt_demo: other: setscheduler 0, now SCHED_OTHER priority 0',
+  'rt_demo: fifo1: setscheduler 0, now SCHED_FIFO priority 5',
+  'rt_demo: fifo2: setscheduler 0, now SCHED_FIFO priority 5',
+  'rt_demo: rr1: setscheduler 0, now SCHED_RR priority 10',
+  'rt_demo: rr2: setscheduler 0, now SCHED_RR priority 10',
+  'rt_demo: no child ran while the SCHED_FIFO 50 parent set them up: yes',
+  'rt_demo: SCHED_FIFO priority 0: -22',
+  'rt_demo: SCHED_RR priority 100: -22',
+  'rt_demo: SCHED_OTHER priority 5: -22',
+  'rt_demo: policy 7: -22',
+  'rt_demo: no such pid: -3',
+  'rt_demo: NULL param: -22',
+  'rt_demo: bad param pointer: -14',
+  'rt_demo: other is still SCHED_OTHER',
+  'rt_demo: fifo2: setparam 0 0, now SCHED_FIFO priority 5',
+  'rt_demo: rr1 time slice 0.005000000 s',
+  'rt_demo: fifo1 time slice 0.000000000 s',
+  'rt_demo: reaped 5 children, 0 with a bad status',
+  'rt_demo: rr1 and rr2 took turns, switching 6 times (RR_SWITCHES_WANTED): yes',
+  'rt_demo: rr1 and rr2 ran full slices, which were measured: yes',
+  'rt_demo: fifo1 and fifo2 ran only after both RR tasks were done: yes',
+  "rt_demo: each FIFO task ran 3 RR slices' worth of work without the other FIFO task running in between: yes",
+  'rt_demo: other ran only after every real-time task was done: yes',
+  'rt_demo: the sleeping SCHED_FIFO parent, woken by its timer, preempted a running child: yes',
+  'rt_demo: OK',
+  'init: rt_demo exited with status 0',
+  'init: orphans reaped: 0 (exit codes sum 0)',
+  'init: scenario rt-sched done',
+];
+const rtSched: Scenario = { name: 'rt-sched', prog: 'rt_demo', args: [], init: [] };
+
 /** The lines of the kernel run that belong to the user programs (prefixed with a program name). */
 function programLines(out: string, prog: string, kernelOnly: RegExp[] = []): string[] {
   return out.split('\n')
@@ -94,6 +138,13 @@ describe('process scenarios (issue 5): user programs on the teaching kernel', fu
     for (const s of scenarios) {
       it(s.name, () => checkRun(s, expected.get(s.name)!, runQemu(`scenario=${s.name}`, 2), s.name, 'qemu -smp 2'));
     }
+    it('rt-sched: SCHED_RR takes turns, SCHED_FIFO runs to completion, SCHED_OTHER waits', () =>
+      checkRun(rtSched, rtSchedExpected, runQemu('scenario=rt-sched', 2), 'rt-sched', 'qemu -smp 2'));
+  });
+
+  describe('under qemu-system-i386 -smp 1', () => {
+    it('rt-sched: the same lines on a uniprocessor', () =>
+      checkRun(rtSched, rtSchedExpected, runQemu('scenario=rt-sched', 1), 'rt-sched', 'qemu -smp 1'));
   });
 
   for (const cpus of [1, 2, 4]) {
@@ -105,6 +156,8 @@ describe('process scenarios (issue 5): user programs on the teaching kernel', fu
       for (const s of scenarios) {
         it(s.name, () => checkRun(s, expected.get(s.name)!, run, 'process-all', `ksim --cpus ${cpus}`));
       }
+      it('rt-sched (real-time policies, pinned to CPU 0)', () =>
+        checkRun(rtSched, rtSchedExpected, run, 'process-all', `ksim --cpus ${cpus}`));
       // schedstat=1: the kernel prints each CPU's context switches and RESCHEDULE IPIs at the end. Under
       // QEMU -smp 2/4 too the user tasks of process-all stay on CPU 0 (children start on the parent's
       // CPU, the workloads end within a few ticks), but every AP schedules and takes IPIs.

@@ -120,6 +120,13 @@ const SCENARIOS: Scenario[] = [
       'wake_up on the non-exclusive queue woke 4 of 4 (the herd), 1 got the resource',
       'wake_up on the exclusive queue woke 1 of 4, 1 got the resource'],
   },
+  {
+    name: 'many-tasks',
+    smp: ['1000 kernel threads created (kthread_create), spread over the online CPUs',
+      '720 TASK_INTERRUPTIBLE on 3 wait queues, 200 TASK_UNINTERRUPTIBLE on one, 72 in schedule_timeout, 8 running (nice 19, yielding)',
+      'all of them reached that state: yes',
+      'kthread_stop stopped 1000; released without wait4 (exit_notify: EXIT_DEAD): 1000'],
+  },
 ];
 
 function check(run: KernelRun, s: Scenario, cpus: number): void {

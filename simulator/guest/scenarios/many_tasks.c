@@ -12,6 +12,7 @@
  *
  * "many-tasks" then tears everything down — kthread_stop on each thread, which exits and is released
  * (release_task) — checks that none is left in the pid hash, and exits through port 0xf4.
+ * "many_tasks=N" scales the population down (see choose_population).
  * "many-tasks-hold" keeps the threads alive and calls many_tasks_hold_tick() once per tick forever:
  * a place for a debugger's breakpoint that is reached again and again with all 1,000 tasks present.
  *
@@ -27,17 +28,33 @@
 #include <linux/pid.h>
 #include <linux/ksim_scenario.h>
 
-#define NR_IQUEUES 3				/* wait queues with TASK_INTERRUPTIBLE sleepers */
-#define PER_IQUEUE 240
-#define NR_USLEEPERS 200			/* TASK_UNINTERRUPTIBLE on u_queue */
-#define NR_TIMEOUTS 72				/* TASK_UNINTERRUPTIBLE in schedule_timeout */
-#define NR_SPINNERS 8				/* TASK_RUNNING */
-#define NR_MANY (NR_IQUEUES * PER_IQUEUE + NR_USLEEPERS + NR_TIMEOUTS + NR_SPINNERS)
+#define NR_IQUEUES 3		/* wait queues with TASK_INTERRUPTIBLE sleepers */
+#define MAX_MANY 1000
+
+/*
+ * How many threads of each kind. "many_tasks=N" on the command line (20..1000, default 1000) scales
+ * the population with the same proportions — a debugger benchmark compares N = 1000 with a smaller
+ * baseline. For N = 1000: 3 x 240 interruptible, 200 uninterruptible, 72 in schedule_timeout, 8 running.
+ */
+static int NR_MANY, PER_IQUEUE, NR_USLEEPERS, NR_TIMEOUTS, NR_SPINNERS;
+
+static void choose_population(void)
+{
+	NR_MANY = get_option_int("many_tasks", MAX_MANY);
+	if (NR_MANY < 20 || NR_MANY > MAX_MANY) {
+		printk("many_tasks=%d out of range 20..%d, using %d\n", NR_MANY, MAX_MANY, MAX_MANY);
+		NR_MANY = MAX_MANY;
+	}
+	NR_SPINNERS = NR_MANY * 8 / 1000 ? NR_MANY * 8 / 1000 : 1;
+	NR_TIMEOUTS = NR_MANY * 72 / 1000;
+	PER_IQUEUE = NR_MANY * 240 / 1000;
+	NR_USLEEPERS = NR_MANY - NR_IQUEUES * PER_IQUEUE - NR_TIMEOUTS - NR_SPINNERS;
+}
 
 static wait_queue_head_t i_queue[NR_IQUEUES];
 static DECLARE_WAIT_QUEUE_HEAD(u_queue);
-static struct task_struct *many[NR_MANY];
-static int many_pid[NR_MANY];
+static struct task_struct *many[MAX_MANY];
+static int many_pid[MAX_MANY];
 static volatile int nr_in_timeout, nr_spinning;
 
 static int sleep_interruptible(void *data)
@@ -66,12 +83,21 @@ static int sleep_timeout(void *data)
 	return 0;
 }
 
+/* A runnable thread: it never sleeps, but yields after every loop, which in the O(1) scheduler puts
+ * it in the expired array (sys_sched_yield), so the sleepers' wake-ups and the creator run at once
+ * instead of waiting for the spinners' time slices. At the tear-down stop_spinning makes every
+ * spinner go to sleep at its next turn. */
+static volatile int stop_spinning;
 static int spin(void *data)
 {
 	(void)data;
 	__sync_fetch_and_add(&nr_spinning, 1);
-	while (!kthread_should_stop())
+	while (!kthread_should_stop() && !stop_spinning) {
 		cpu_relax();
+		yield();
+	}
+	while (!kthread_should_stop())
+		msleep_ticks(100 * HZ);
 	return 0;
 }
 
@@ -121,6 +147,8 @@ static struct task_struct *create_one(int i)
 static int many_tasks_setup(void)
 {
 	int created = 0;
+	choose_population();
+	stop_spinning = 0;
 	for (int q = 0; q < NR_IQUEUES; q++)
 		init_waitqueue_head(&i_queue[q]);
 	for (int i = 0; i < NR_MANY; i++) {
@@ -136,7 +164,7 @@ static int many_tasks_setup(void)
 			msleep_ticks(1);
 	scenario_summary("%d kernel threads created (kthread_create), spread over the online CPUs", created);
 	scenario_summary("%d TASK_INTERRUPTIBLE on %d wait queues, %d TASK_UNINTERRUPTIBLE on one, "
-			 "%d in schedule_timeout, %d running (nice 19)",
+			 "%d in schedule_timeout, %d running (nice 19, yielding)",
 			 NR_IQUEUES * PER_IQUEUE, NR_IQUEUES, NR_USLEEPERS, NR_TIMEOUTS, NR_SPINNERS);
 	scenario_summary("all of them reached that state: %s", created == NR_MANY ? "yes" : "no");
 	return created;
@@ -161,6 +189,7 @@ static int nr_still_hashed(int created)
 static int many_tasks_teardown(int created)
 {
 	int stopped = 0, left = created;
+	stop_spinning = 1;
 	for (int i = created - 1; i >= 0; i--) {
 		kthread_stop(many[i]);
 		stopped++;

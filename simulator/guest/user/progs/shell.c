@@ -93,7 +93,7 @@ static void execute(char *line)
 	if (!strcmp(argv[0], "help")) {
 		printf("commands: ps | run PROG [ARGS] [&] | kill [-SIG] PID | nice N PROG [ARGS] |\n"
 		       "          sched PID other|fifo|rr [PRIO] | exit\n"
-		       "programs: cpu_hog sleeper forker threads pipeline vforker cow_demo fpu_user segv sigdemo\n");
+		       "programs: cpu_hog sleeper forker threads pipeline vforker cow_demo fpu_user segv sigdemo rt_demo\n");
 	} else if (!strcmp(argv[0], "ps")) {
 		cmd_ps();
 	} else if (!strcmp(argv[0], "run")) {
