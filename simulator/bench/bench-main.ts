@@ -15,6 +15,7 @@ import { parseMultibootKernel } from '../machine/multiboot';
 import { MACHINE_BENCH_CASES } from './machine-cases';
 import { ADAPTER_BENCH_CASES } from '../../debug-adapter/bench';
 import { SYMBOLS_BENCH_CASES } from '../../debug-adapter/symbols/bench';
+import { VIEW_REFRESH_BENCH_CASES } from '../../extension/bench/view-refresh-case';
 
 export interface BenchResult {
   name: string;
@@ -93,6 +94,7 @@ export const BENCH_CASES: BenchCase[] = [
   ...MACHINE_BENCH_CASES,  // the machine layer's cases (SMP, devices, snapshots): machine-cases.ts
   ...ADAPTER_BENCH_CASES,  // the debug adapter's figures (first stop, step latency): debug-adapter/bench.ts
   ...SYMBOLS_BENCH_CASES,  // symbol loading and address -> line: debug-adapter/symbols/bench.ts
+  ...VIEW_REFRESH_BENCH_CASES,  // issue 8: kernel views refreshed per stop with 1,000 tasks: extension/bench/view-refresh-case.ts
 ];
 
 interface QemuResult { seconds: number; cpuSeconds: number; serial: string; exitCode: number | null }

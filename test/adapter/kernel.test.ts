@@ -155,6 +155,12 @@ describe('adapter: ksim dap on the teaching kernel', function () {
     const runq = await evaluate(dc, 'runq', undefined, 'repl');
     assert.match(runq, /CPU 0 runqueue at 0x[0-9a-f]+: nr_running \d+/);
     assert.match(runq, /CPU 1 runqueue/);
+    // Sleeping tasks are threads too, unwound from their saved thread.esp/eip (switch_to's label 1).
+    const threads = (await dc.threadsRequest()).body.threads;
+    const init = threads.find((t) => /^init \[pid 1\] [SD]$/.test(t.name));
+    assert.ok(init, `a thread for the sleeping init: ${threads.map((t) => t.name).join(', ')}`);
+    const initFrames = await frames(dc, init!.id);
+    assert.ok(initFrames.some((f) => f.name === 'schedule'), initFrames.map((f) => f.name).join(' / '));
     const tasks = (await dc.customRequest('ksim/tasks')).body;
     assert.equal(tasks.available, true);
     assert.ok(tasks.tasks.some((t: { pid: number; comm: string }) => t.pid === 1 && t.comm === 'init'));
