@@ -802,8 +802,22 @@ export class Cpu {
         if (single) { this.boundaryAfterSingle(); break; }
       }
     }
+    // A debugger stop (anything but the budget running out, a hlt or waiting for SIPI) makes the
+    // instruction it stopped at exempt from breakpoints when execution resumes there: "continue" from a
+    // breakpoint executes the instruction instead of reporting the same breakpoint again. Quantum ends
+    // ('budget') exempt nothing, so a breakpoint on the instruction a CPU starts its next quantum with
+    // is still reported.
+    const k = this.stopReason.kind;
+    if (single || (k !== 'budget' && k !== 'halted' && k !== 'wait-for-sipi')) {
+      this.breakpointExemptLinear = (this.segBase[1] + this.eip) >>> 0;
+      this.breakpointExemptCount = this.instructionCount;
+    }
     return this.instructionCount - start;
   }
+
+  /** Linear EIP and instruction count of the last debugger stop (see the end of runInner). */
+  private breakpointExemptLinear = -1;
+  private breakpointExemptCount = -1;
 
   private boundaryAfterSingle(): void {
     if (this.watchHit) this.stopReason = this.watchHit;
@@ -857,9 +871,12 @@ export class Cpu {
       } else this.events |= 0; // still in the shadow: keep the request, check next boundary
     }
     if (this.runState === 'halted') { this.stopReason = { kind: 'halted' }; return true; }
-    if (this.hookMask & HookBit.Breakpoints && !first && !single) {
+    if (this.hookMask & HookBit.Breakpoints && !single) {
       const lin = (this.segBase[1] + this.eip) >>> 0;
-      if (this.hooks.breakpoints.has(lin)) { this.stopReason = { kind: 'breakpoint', address: lin }; return true; }
+      if (this.hooks.breakpoints.has(lin)
+          && !(lin === this.breakpointExemptLinear && this.instructionCount === this.breakpointExemptCount)) {
+        this.stopReason = { kind: 'breakpoint', address: lin }; return true;
+      }
     }
     if (this.hookMask & HookBit.SingleStep && !first && !single) { this.stopReason = { kind: 'step' }; return true; }
     return false;

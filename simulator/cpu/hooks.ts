@@ -6,8 +6,10 @@
 //
 // Semantics, as a debugger needs them:
 // - Breakpoints (linear addresses): run() stops *before* executing an instruction whose first byte is
-//   at the address. The first instruction of a run() call is exempt, so resuming from a breakpoint
-//   executes it (the classic "step over the breakpoint" rule); step() never checks breakpoints.
+//   at the address. The instruction a debugger stop left the CPU at (any stop but the budget running
+//   out, hlt or wait-for-SIPI) is exempt while nothing has executed since, so resuming from a
+//   breakpoint executes it (the classic "step over the breakpoint" rule); the first instruction of a
+//   new machine quantum is NOT exempt. step() never checks breakpoints.
 // - Single-step: run() stops after one instruction (or one interrupt/exception delivery).
 // - Watch ranges (linear or physical; read, write or both): the access completes, the instruction
 //   finishes (a rep string instruction finishes the current iteration and stays at the instruction if

@@ -46,6 +46,24 @@ describe('cpu core: debugger hooks', () => {
     assert.equal(c.getReg32(3), 50 * 51 / 2);
   });
 
+  it('a breakpoint on the instruction a run() starts with is reported when the previous run() ended on its budget', () => {
+    // The machine runs each CPU in quanta: a quantum may end exactly before a breakpointed
+    // instruction, and the next quantum must still stop there.
+    const pc = loaded();
+    const c = pc.cpu;
+    const addAt = 0x5000 + 5 + 2 + 5;
+    assert.equal(c.run(3), 3);                       // mov esp / xor eax / mov ecx: now at the add
+    assert.equal(c.stopReason.kind, 'budget');
+    assert.equal(c.eip, addAt);
+    c.hooks.addBreakpoint(addAt);
+    assert.equal(c.run(1000), 0, 'stops before executing anything');
+    assert.deepEqual(c.stopReason, { kind: 'breakpoint', address: addAt });
+    // Resuming from that debugger stop executes the add (one loop iteration), then stops again.
+    c.run(1000);
+    assert.equal(c.stopReason.kind, 'breakpoint');
+    assert.equal(c.getReg32(0), 50);
+  });
+
   it('single-step retires one instruction per run()', () => {
     const pc = loaded();
     const c = pc.cpu;
