@@ -265,8 +265,19 @@ export class KsimDebugSession extends LoggingDebugSession {
         try {
           const opts = BreakpointTable.options(sb);
           const res = this.symbols?.addressesForLine(file, sb.line);
-          if (!res || res.addresses.length === 0) {
-            const why = !this.symbols ? 'the kernel has no symbols' : this.symbols.matchSourceFile(file).length === 0
+          const user = !res || res.addresses.length === 0 ? e.userPrograms?.resolveLine(file, sb.line) : undefined;
+          if (user) {
+            // A line of a user program: armed at its address in each program built from the file.
+            const names = user.programs.map((p) => p.name).join(', ');
+            bp = {
+              id, kind: 'source', addresses: [...new Set(user.programs.flatMap((p) => p.addresses))], verified: true, hits: 0, ...opts,
+              userPrograms: user.programs,
+              message: `${user.moved ? `moved to line ${user.line}; ` : ''}user code: stops only while ${names} runs in user mode`,
+              source: { path: file, requestedLine: sb.line, line: user.line },
+            };
+          } else if (!res || res.addresses.length === 0) {
+            const why = !this.symbols ? 'the kernel has no symbols' : e.userPrograms?.isUserSource(file)
+              ? `no code at or after line ${sb.line} in the user programs built from ${path.basename(file)}` : this.symbols.matchSourceFile(file).length === 0
               ? `${path.basename(file)} is not a source file of this kernel` : `no code at or after line ${sb.line}`;
             bp = { id, kind: 'source', addresses: [], verified: false, message: why, source: { path: file, requestedLine: sb.line }, hits: 0, ...opts };
           } else {
@@ -701,7 +712,10 @@ export class KsimDebugSession extends LoggingDebugSession {
 
   protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
     this.guard(response, () => {
-      response.body = { sources: (this.symbols?.sourceFiles() ?? []).map((f) => this.sourceOf(f)) };
+      // The kernel's sources, then those of every user program whose symbols a stack has needed so far.
+      const files = [...(this.symbols?.sourceFiles() ?? [])];
+      for (const p of this.engine?.userPrograms?.loadedPrograms() ?? []) files.push(...p.symbols.sourceFiles());
+      response.body = { sources: [...new Set(files)].map((f) => this.sourceOf(f)) };
       this.sendResponse(response);
     });
   }
@@ -715,6 +729,16 @@ export class KsimDebugSession extends LoggingDebugSession {
         modules.push({
           id: 'kernel', name: path.basename(this.config.kernel), path: this.config.kernel,
           symbolStatus: this.symbols ? (this.symbols.units.length ? 'symbols loaded (DWARF)' : 'ELF symbols only') : 'no symbols',
+          addressRange: text ? `${hex32(text.addr)}-${hex32(text.addr + text.size)}` : undefined,
+        });
+      }
+      // User programs (linked into the kernel's initramfs_table): symbols load when a stack reaches them.
+      for (const p of this.engine?.userPrograms?.programs ?? []) {
+        const loaded = this.engine!.userPrograms!.loadedPrograms().find((l) => l.program === p);
+        const text = loaded?.symbols.elf.section('.text');
+        modules.push({
+          id: `user:${p.name}`, name: p.name, path: `initramfs_table:${p.name}`,
+          symbolStatus: loaded ? 'symbols loaded (DWARF, user program)' : 'user program (symbols load when a stack reaches it)',
           addressRange: text ? `${hex32(text.addr)}-${hex32(text.addr + text.size)}` : undefined,
         });
       }

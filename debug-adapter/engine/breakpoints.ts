@@ -17,6 +17,11 @@ export interface CodeBreakpoint {
   /** Source breakpoints: the requested and the resolved position. */
   source?: { path: string; requestedLine: number; line?: number };
   functionName?: string;
+  /**
+   * A breakpoint in user-program code: which programs have code at each address. User programs share
+   * their link addresses, so a hit only counts in user mode with one of these programs running.
+   */
+  userPrograms?: { name: string; addresses: number[] }[];
   condition?: string;
   hitCondition?: HitCondition;
   logMessage?: LogTemplatePart[];

@@ -11,8 +11,9 @@ import { renderLogMessage } from './breakpoint-conditions';
 import { Disassembler, type DisassembledInstruction } from './disassembler';
 import { RunControl, type RunEnd, type StopDecision, type StopInfo } from './run-control';
 import { REG, SREG, type TargetCpu, type TargetMachine, type TargetRunResult } from './target';
-import { unwind, type EngineFrame, type Regs, type ReadMemory } from './unwind';
+import { unwind, type EngineFrame, type Regs, type ReadMemory, type UnwindContext } from './unwind';
 import { describeDelivery, ExceptionFilters, type ExceptionFilterId } from './exceptions';
+import { UserPrograms } from './user-programs';
 
 export interface EngineEvents {
   stopped(info: StopInfo): void;
@@ -69,10 +70,15 @@ interface StepState {
 
 const STEP_LIMIT = 5_000_000;
 
+/** Start of the kernel's linear mapping of physical memory (asm-i386/page.h __PAGE_OFFSET). */
+const PAGE_OFFSET = 0xc0000000;
+
 export class Engine {
   readonly breakpoints = new BreakpointTable();
   readonly layout?: KernelLayout;
   readonly tasks?: TaskReader;
+  /** The user programs linked into the kernel (initramfs_table), with their symbols for user frames. */
+  readonly userPrograms?: UserPrograms;
   /** Why kernel awareness is off (no symbols, or a kernel without task_struct...). */
   readonly kernelAwarenessError?: string;
   readonly disassembler: Disassembler;
@@ -102,6 +108,7 @@ export class Engine {
     this.runControl = new RunControl(machine, { sliceInstructions: options.sliceInstructions ?? 2_000_000 });
     if (symbols) {
       this.layout = new KernelLayout(symbols);
+      this.userPrograms = new UserPrograms(symbols);
       try {
         this.tasks = new TaskReader(this.layout);
       } catch (e) {
@@ -232,7 +239,7 @@ export class Engine {
     if (cpu !== undefined) {
       const c = this.cpu(cpu);
       if (c.runState === 'wait-for-sipi') return [];
-      return unwind(this.unwindContext(cpu), this.registersOf(cpu), c.cpl === 3);
+      return unwind(this.unwindContext(cpu, this.currentTask(cpu), this.stopFrameOptions(cpu)), this.registersOf(cpu), c.cpl === 3);
     }
     const task = this.threadTasks.get(threadId);
     if (task === undefined) throw new Error(`unknown thread ${threadId}`);
@@ -249,11 +256,72 @@ export class Engine {
     const t = this.taskSummary(task);
     if (!t || !t.threadEip) return [];
     const ebp = this.read32(cpu, t.threadEsp) ?? 0;
-    return unwind(this.unwindContext(cpu), { eip: t.threadEip, esp: t.threadEsp, ebp }, false);
+    // The sleeping task's user frames are in its own address space: read through its page directory.
+    const ctx = this.unwindContext(cpu, task);
+    ctx.read = this.taskMemory(task, cpu);
+    return unwind(ctx, { eip: t.threadEip, esp: t.threadEsp, ebp }, false).map((f) => ({ ...f, read: ctx.read }));
   }
 
-  unwindContext(cpu: number) {
-    return { symbols: this.symbols, layout: this.layout, read: this.reader(cpu) };
+  /**
+   * Memory as task `task` sees it. A running task: through its CPU. A sleeping one: kernel addresses
+   * are mapped alike in every address space, user addresses are translated through the task's own page
+   * directory mm->pgd (a kernel virtual address, so physical = pgd - PAGE_OFFSET) the way the MMU would
+   * after switch_mm loaded it into CR3: 10 bits of directory index, 10 of table index, 12 of offset,
+   * or a 4 MiB page when the directory entry has PS (bit 7) set.
+   */
+  taskMemory(task: number, cpu: number): ReadMemory {
+    for (let i = 0; i < this.cpuCount; i++) if (this.cpu(i).runState !== 'wait-for-sipi' && this.currentTask(i) === task) return this.reader(i);
+    const kernel = this.reader(cpu);
+    const mm = this.taskSummary(task)?.mm;
+    const pgdField = this.layout?.member('struct mm_struct', 'pgd');
+    const pgd = mm && pgdField ? this.read32(cpu, mm + pgdField.offset) : undefined;
+    if (!pgd || pgd < PAGE_OFFSET) return kernel;
+    const phys32 = (a: number) => { const b = this.machine.readPhysical(a, 4); return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined; };
+    const translate = (a: number): number | undefined => {
+      const pde = phys32((pgd - PAGE_OFFSET + (a >>> 22) * 4) >>> 0);
+      if (pde === undefined || !(pde & 1)) return undefined;
+      if (pde & 0x80) return ((pde & 0xffc00000) | (a & 0x3fffff)) >>> 0;
+      const pte = phys32(((pde & 0xfffff000) + ((a >>> 12) & 0x3ff) * 4) >>> 0);
+      if (pte === undefined || !(pte & 1)) return undefined;
+      return ((pte & 0xfffff000) | (a & 0xfff)) >>> 0;
+    };
+    return (address, length) => {
+      if (address >>> 0 >= PAGE_OFFSET) return kernel(address, length);
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length;) {
+        const a = (address + done) >>> 0;
+        const chunk = Math.min(length - done, 0x1000 - (a & 0xfff));
+        const p = translate(a);
+        const b = p === undefined ? null : this.machine.readPhysical(p, chunk);
+        if (!b) return null;
+        out.set(b, done);
+        done += chunk;
+      }
+      return out;
+    };
+  }
+
+  /**
+   * What the unwinder needs: kernel symbols, and for the user-mode frames below the entry frame the
+   * symbols of the program `task` runs (its comm is the name execve found it under).
+   */
+  unwindContext(cpu: number, task?: number, stop?: Pick<UnwindContext, 'breakpointFunction' | 'showInlineEntry'>): UnwindContext {
+    const comm = task !== undefined ? this.taskSummary(task)?.comm : undefined;
+    return { symbols: this.symbols, layout: this.layout, read: this.reader(cpu), userSymbols: this.userPrograms?.symbols(comm), ...stop };
+  }
+
+  /**
+   * gdb's rule for inlined calls starting exactly at the stop pc depends on why the CPU stopped
+   * (symbols README, Unwinding): after `break f` the frame of f is shown, after a line or instruction
+   * breakpoint every such frame is, after a step none. Only for the CPU of the last stop.
+   */
+  private stopFrameOptions(cpu: number): Pick<UnwindContext, 'breakpointFunction' | 'showInlineEntry'> {
+    const s = this.lastStop;
+    if (!s || s.cpu !== cpu || !s.hitBreakpointIds?.length) return {};
+    const hit = this.breakpoints.allCode().filter((b) => s.hitBreakpointIds!.includes(b.id));
+    const functions = hit.filter((b) => b.kind === 'function' && b.functionName).map((b) => b.functionName!);
+    if (hit.some((b) => b.kind !== 'function')) return { showInlineEntry: true };
+    return functions.length ? { breakpointFunction: functions } : {};
   }
 
   // ------------------------------------------------------------------ breakpoints
@@ -456,12 +524,21 @@ export class Engine {
         this.finishStop({ reason: 'exception', cpu, description: `kernel ${fn === 'panic' ? 'panic' : 'oops'}`, text: `the kernel called ${fn}()` });
         return;
       }
+      if (bp.userPrograms && !this.runsUserProgram(cpu, address, bp.userPrograms)) continue;
       if (!this.userBreakpointStops(bp, cpu)) continue;
       hit.push(bp.id);
       if (bp.kind === 'function') reason = 'function breakpoint';
       else if (bp.kind === 'instruction') reason = 'instruction breakpoint';
     }
     if (hit.length) this.finishStop({ reason, cpu, hitBreakpointIds: hit });
+  }
+
+  /** A user-code breakpoint's address was reached: is the CPU in user mode running a program that has code there? */
+  private runsUserProgram(cpu: number, address: number, programs: { name: string; addresses: number[] }[]): boolean {
+    if (this.cpu(cpu).cpl !== 3) return false;
+    const task = this.currentTask(cpu);
+    const comm = task !== undefined ? this.taskSummary(task)?.comm : undefined;
+    return programs.some((p) => p.name === comm && p.addresses.includes(address));
   }
 
   /** Condition, hit condition and log message of one user breakpoint; true when it stops. */

@@ -18,8 +18,10 @@ const GP: RegName[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 export class Evaluator {
   constructor(private readonly engine: Engine) {}
 
-  private memory(cpu: number): MemoryReader {
+  private memory(cpu: number, frame?: EngineFrame): MemoryReader {
     const m = this.engine.machine;
+    // A sleeping task's frames read through its own page tables (read-only: no write path there).
+    if (frame?.read) return { read: frame.read };
     return {
       read: (a, n) => m.readLinear(cpu, a >>> 0, n),
       write: (a, b) => m.writeLinear(cpu, a >>> 0, b) !== false,
@@ -53,9 +55,10 @@ export class Evaluator {
     const t = e.currentTask(cpu);
     const s = t !== undefined ? e.taskSummary(t) : undefined;
     if (s) vars.pid = s.pid;
-    const innermost = !frame || !frame.sym || frame.sym.index === 0;
+    // The live registers are the innermost frame's only for a running task (a sleeping task's frames carry `read`).
+    const innermost = !frame || !frame.sym || (frame.sym.index === 0 && !frame.read);
     return {
-      mem: this.memory(cpu),
+      mem: this.memory(cpu, frame),
       regs: innermost ? this.liveRegisters(cpu) : frame!.sym!.regs,
       frame: frame?.sym,
       cpu,
@@ -70,7 +73,8 @@ export class Evaluator {
   }
 
   private eval(text: string, cpu: number, frame?: EngineFrame): Value {
-    return symEvaluate(this.symbols(), text, this.context(cpu, frame));
+    // A user-mode frame's names are the user program's (its symbols came with the frame).
+    return symEvaluate(frame?.sym?.symbols ?? this.symbols(), text, this.context(cpu, frame));
   }
 
   /** A value as a ViewNode: gdb-style text, children expanded on demand. */
@@ -137,12 +141,12 @@ export class Evaluator {
 
   /** Locals and parameters of a frame (DWARF), or undefined when the frame has no debug info. */
   frameVariables(frame: EngineFrame, cpu: number): { locals: ViewNode[]; params: ViewNode[] } | undefined {
-    const syms = this.engine.symbols;
     const f = frame.sym;
-    if (!syms || !f || !f.scope || frame.userMode) return undefined;
+    const syms = f?.symbols ?? this.engine.symbols;
+    if (!syms || !f || !f.scope) return undefined;
     const pc = f.isCaller ? (f.pc - 1) >>> 0 : f.pc;
     const vars = variablesAt(syms, pc, f.scope);
-    const view = { pc: f.pc, isCaller: f.isCaller, regs: f.index === 0 ? this.liveRegisters(cpu) : f.regs, mem: this.memory(cpu), cfa: f.cfa };
+    const view = { pc: f.pc, isCaller: f.isCaller, regs: f.index === 0 && !frame.read ? this.liveRegisters(cpu) : f.regs, mem: this.memory(cpu, frame), cfa: f.cfa };
     const toNode = (v: (typeof vars.locals)[number]): ViewNode => {
       try {
         const loc = locateVariable(syms, v, view);

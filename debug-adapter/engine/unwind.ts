@@ -30,6 +30,8 @@ export interface EngineFrame {
   userMode: boolean;
   /** The symbols layer's frame (scope, cfa, register reader) for variables and expressions. */
   sym?: Frame;
+  /** Memory as this frame's task sees it, when that is not the CPU's current address space (a sleeping task). */
+  read?: ReadMemory;
 }
 
 export interface UnwindContext {
@@ -37,6 +39,11 @@ export interface UnwindContext {
   layout?: KernelLayout;
   read: ReadMemory;
   maxFrames?: number;
+  /** Symbols of the user program the task runs, for the user-mode frames below its entry frame. */
+  userSymbols?: SymbolFile;
+  /** Why the CPU stopped, for gdb's inline-entry rule (see symbols/unwinder.ts UnwindOptions). */
+  breakpointFunction?: string[];
+  showInlineEntry?: boolean;
 }
 
 const REGS: RegName[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags', 'cs'];
@@ -51,7 +58,10 @@ export function unwind(ctx: UnwindContext, start: Regs, startUserMode: boolean):
   const rec: Partial<Record<RegName, number>> = {};
   for (const [k, v] of Object.entries(start)) if (v !== undefined) rec[k as RegName] = v >>> 0;
   if (rec.cs === undefined) rec.cs = startUserMode ? 0x73 : 0x60;
-  const frames = symUnwind(ctx.symbols, registersFromRecord(rec), { read: ctx.read }, { maxFrames: ctx.maxFrames ?? 64 });
+  const frames = symUnwind(ctx.symbols, registersFromRecord(rec), { read: ctx.read }, {
+    maxFrames: ctx.maxFrames ?? 64, userSymbols: ctx.userSymbols,
+    breakpointFunction: ctx.breakpointFunction, showInlineEntry: ctx.showInlineEntry,
+  });
   return frames.map((f) => toEngineFrame(ctx, f));
 }
 

@@ -18,7 +18,7 @@ import type { KernelTracepoints, SwitchRecord } from './tracepoints';
 const FIRST_EXTERNAL_VECTOR = 0x20;
 const SYSCALL_VECTOR = 0x80;
 /** Local APIC vectors of the teaching kernel (arch/i386/kernel: LOCAL_TIMER_VECTOR and the IPIs). */
-const APIC_VECTOR_NAMES: Record<number, string> = { 0xef: 'LAPIC timer', 0xfd: 'reschedule IPI', 0xfb: 'call-function IPI', 0xfa: 'TLB IPI', 0xff: 'spurious' };
+const APIC_VECTOR_NAMES: Record<number, string> = { 0xef: 'LAPIC timer', 0xf0: 'thermal', 0xfb: 'call-function IPI', 0xfc: 'reschedule IPI', 0xfd: 'TLB IPI', 0xfe: 'APIC error', 0xff: 'spurious' };
 
 /** Exception names by vector (Intel SDM vol. 3 table 6-1). */
 const EXCEPTION_NAMES = ['#DE divide error', '#DB debug', 'NMI', '#BP breakpoint', '#OF overflow', '#BR bound', '#UD invalid opcode',
@@ -81,7 +81,18 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
     st.push({ span });
   };
 
+  // Interrupt frames live on a task's kernel stack: when a handler's exit path schedules, the frame
+  // stays suspended with prev, and the next iret on this CPU returns from *next's* old frame. So a
+  // switch closes the lane's open spans at the switch (the CPU left them), and an iret with nothing
+  // open on the lane is the return from such an earlier frame.
+  const switchesByTime = [...tp.switches].sort((a, b) => a.time - b.time);
+  let si = 0;
+  const closeLane = (cpu: number, t: number) => { for (const o of stacks[cpu].splice(0)) o.span.end = t; };
   for (const ev of events) {
+    while (si < switchesByTime.length && switchesByTime[si].time <= ev.time) {
+      const s = switchesByTime[si++];
+      if (s.cpu < cpuCount) closeLane(s.cpu, s.time);
+    }
     const cpu = ev.cpu;
     if (cpu < 0 || cpu >= cpuCount) continue;
     const v = ev.vector ?? -1;
@@ -102,6 +113,8 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
         open(cpu, v === SYSCALL_VECTOR ? 'syscall' : 'exception', ev.time, v === SYSCALL_VECTOR ? 'system call' : `int 0x${v.toString(16)}`, { vector: v });
         break;
       case 'iret': {
+        // Back in user mode (value = CPL after the iret): the kernel stack is empty, nothing stays open.
+        if (ev.value === 3) { closeLane(cpu, ev.time); break; }
         const top = stacks[cpu].pop();
         if (top) top.span.end = ev.time;
         break;
@@ -122,7 +135,7 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
   // Bottom halves run inside a hardirq exit or a task: put them one level below what is open then.
   const lanes: TimelineSpan[][] = [...Array(cpuCount)].map(() => []);
   for (const s of spans) lanes[s.cpu].push(s); // by start time: the trace is in time order
-  for (const bh of tp.bottomHalves) {
+  for (const bh of [...tp.bottomHalves].sort((x, y) => x.start - y.start)) {
     if (bh.cpu >= cpuCount) continue;
     const lane = lanes[bh.cpu];
     let lo = 0, hi = lane.length;
@@ -132,7 +145,9 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
       const s = lane[i];
       if (s.end === null || s.end > bh.start) depth = Math.max(depth, s.depth + 1);
     }
-    spans.push({ id: id++, cpu: bh.cpu, kind: bh.kind, depth, start: bh.start, end: bh.end, label: bh.name, code: bh.func !== undefined ? code(bh.func) : undefined });
+    const span: TimelineSpan = { id: id++, cpu: bh.cpu, kind: bh.kind, depth, start: bh.start, end: bh.end, label: bh.name, code: bh.func !== undefined ? code(bh.func) : undefined };
+    spans.push(span);
+    lane.splice(lo, 0, span); // a tasklet run nests inside the softirq run that called it
   }
 
   // Task spans (depth 0) between consecutive switches on a lane, and a 'switch' event at each.

@@ -70,15 +70,29 @@ static int run_scenario(const struct scenario *s)
 /* scenario default: the shell on the console plus background work for the debugger to look at. */
 static void run_default(void)
 {
-	char *hog[] = { "cpu_hog", "-q", NULL };
+	int ready[2];
+	char fdarg[12];
+	if (pipe(ready) < 0)
+		ready[0] = ready[1] = -1;
+	snprintf(fdarg, sizeof(fdarg), "%d", ready[1]);
+	char *hog[] = { "cpu_hog", "-q", "-r", fdarg, NULL };
 	char *sleeper[] = { "sleeper", "-q", "0", "50", NULL };
 	char *shell[] = { "shell", NULL };
+	/* init waits until cpu_hog runs (it writes a byte into the pipe), so a `ps` typed into the shell
+	 * started below always sees "cpu_hog", never the child still called "init": at nice 10 the child
+	 * can wait long for the CPU between fork and exec. */
 	pid_t hog_pid = fork();
 	if (hog_pid == 0) {
+		close(ready[0]);
 		nice(10);
 		exec_prog("cpu_hog", hog);
 		_exit(127);
 	}
+	close(ready[1]);
+	char byte;
+	if (hog_pid > 0 && ready[0] >= 0)
+		read(ready[0], &byte, 1);	/* returns 0 (EOF) too if the exec failed */
+	close(ready[0]);
 	spawn("sleeper", sleeper);
 	pid_t sh = spawn("shell", shell);
 	for (;;) {
