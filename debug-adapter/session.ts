@@ -309,8 +309,8 @@ export class KsimDebugSession extends LoggingDebugSession {
         let bp: CodeBreakpoint;
         try {
           const opts = BreakpointTable.options(fb);
-          const fns = this.symbols?.findFunctions(fb.name.trim()) ?? [];
-          const addresses = fns.map((f) => this.symbols!.postPrologueAddress(f) ?? f.lowPc);
+          // gdb's locations of `break name`: out-of-line copies past their prologue, every inlined copy, asm labels.
+          const addresses = [...new Set(this.symbols?.breakpointAddresses(fb.name.trim()) ?? [])];
           bp = addresses.length
             ? { id, kind: 'function', addresses, verified: true, functionName: fb.name, hits: 0, ...opts }
             : { id, kind: 'function', addresses: [], verified: false, functionName: fb.name, message: `no function or label '${fb.name}' in the kernel`, hits: 0 };

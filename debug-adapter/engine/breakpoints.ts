@@ -6,6 +6,7 @@
 // there and whether any of them wants to stop (condition true, hit condition met, not a log point).
 
 import { parseHitCondition, parseLogMessage, type HitCondition, type LogTemplatePart } from './breakpoint-conditions';
+import type { StopInfo } from './run-control';
 
 export interface CodeBreakpoint {
   id: number;
@@ -43,8 +44,9 @@ export interface DataBreakpointSpec {
 export interface InternalBreakpoint {
   address: number;
   matches(cpu: number): boolean;
-  /** What to do when it matches (the step controller continues or ends the step). */
-  onHit(cpu: number): void;
+  /** What to do when it matches (the step controller continues or ends the step). A tracepoint that
+   *  wants the machine to stop for the user returns the stop. */
+  onHit(cpu: number): void | StopInfo;
   /**
    * A tracepoint (kernel/tracepoints.ts): survives clearInternal(), because it is not part of a step
    * or a run-to request; its `matches` records what it wants and returns false, so it never stops.

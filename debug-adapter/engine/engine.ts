@@ -514,7 +514,11 @@ export class Engine {
 
   private onBreakpoint(cpu: number, address: number): void {
     for (const bp of this.breakpoints.internalAt(address)) {
-      if (bp.matches(cpu)) { bp.onHit(cpu); if (this.pendingOutputStop) return; }
+      if (bp.matches(cpu)) {
+        const stop = bp.onHit(cpu); // a tracepoint that decides to stop returns the stop (kernel/tracepoints.ts)
+        if (stop) this.finishStop(stop);
+        if (this.pendingOutputStop) return;
+      }
     }
     const hit: number[] = [];
     let reason: StopInfo['reason'] = 'breakpoint';

@@ -9,8 +9,10 @@ import { hex32, leaf, type ViewNode } from './view-node';
 import { REG, SREG } from './target';
 import {
   evaluate as symEvaluate, assign as symAssign, formatValue, valueChildren, hasChildren, variablesAt, locateVariable,
-  valueToBigInt, typeToString, type EvalContext, type Value, type RegisterReader, type RegName, type MemoryReader,
+  valueToBigInt, typeToString, resolveType, type EvalContext, type Value, type RegisterReader, type RegName, type MemoryReader, type Type,
 } from '../symbols';
+import { knownListAt, knownListArrayAt, listNodes, type KnownList } from './known-lists';
+import { taskLine } from '../kernel/tasks';
 import { Value as ValueClass } from '../symbols/value';
 
 const GP: RegName[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
@@ -77,23 +79,71 @@ export class Evaluator {
     return symEvaluate(frame?.sym?.symbols ?? this.symbols(), text, this.context(cpu, frame));
   }
 
-  /** A value as a ViewNode: gdb-style text, children expanded on demand. */
-  valueNode(name: string, v: Value, evaluateName?: string, hex = false): ViewNode {
+  /**
+   * A value as a ViewNode: gdb-style text, children expanded on demand. Kernel awareness on top: a
+   * task_struct (or a pointer to one) carries its one-line summary, and a list_head whose list is
+   * known (see known-lists.ts; `where` says which structure member it is) lists the structures it links.
+   */
+  valueNode(name: string, v: Value, evaluateName?: string, hex = false, where?: { list?: KnownList; listArray?: KnownList }): ViewNode {
     const syms = this.engine.symbols;
     const node: ViewNode = {
       name, value: formatValue(syms, v, { hex }), type: typeToString(v.type), evaluateName,
     };
+    const task = this.taskLineOf(v);
+    if (task) node.value = resolveType(v.type).kind === 'pointer' ? `${node.value} {${task}}` : `{${task}}`;
     if (v.address !== undefined) node.memoryReference = v.address;
     else if (v.type.kind === 'pointer' && !v.problem) {
       try { node.memoryReference = Number(valueToBigInt(v) & 0xffffffffn); } catch { /* unreadable */ }
     }
     if (hasChildren(v)) {
-      node.children = () => valueChildren(syms, v, 2000).map((c) => this.valueNode(c.name, c.value, childExpression(evaluateName, c.name)));
+      const t = resolveType(v.type);
+      const owner = structName(v.type);
+      node.children = () => {
+        const kids = valueChildren(syms, v, 2000).map((c) => this.valueNode(c.name, c.value, childExpression(evaluateName, c.name), false,
+          t.kind === 'array' ? { list: where?.listArray } : { list: knownListAt(owner, c.name), listArray: knownListArrayAt(owner, c.name) }));
+        if (where?.list && owner === 'struct list_head' && v.address !== undefined && v.mem) kids.push(...this.listEntries(v.address, v.mem, where.list));
+        return kids;
+      };
+      if (where?.list && owner === 'struct list_head') node.value = `${node.value} (${where.list.container} list via .${where.list.link})`;
     }
     if (v.isLvalue && evaluateName) {
       node.set = (text) => formatValue(syms, symAssign(this.symbols(), evaluateName, text, this.context(this.lastCpu, this.lastFrame)));
     }
     return node;
+  }
+
+  /** "pid 9 pipeline S cpu1 prio 120" for a struct task_struct or a non-null pointer to one. */
+  private taskLineOf(v: Value): string | undefined {
+    if (!this.engine.tasks || v.problem) return undefined;
+    const t = resolveType(v.type);
+    let address: number | undefined;
+    if (t.kind === 'pointer' && structName(t.target) === 'struct task_struct') {
+      try { address = Number(valueToBigInt(v) & 0xffffffffn) || undefined; } catch { return undefined; }
+    } else if (structName(v.type) === 'struct task_struct') address = v.address;
+    if (address === undefined) return undefined;
+    try {
+      const s = this.engine.taskSummary(address);
+      return s ? taskLine(s) : undefined;
+    } catch {
+      return undefined;                             // not readable as a task: show the plain value
+    }
+  }
+
+  /** The structures a known list links, as children `[0]`, `[1]`... after the list_head's own next/prev. */
+  private listEntries(head: number, mem: MemoryReader, list: KnownList): ViewNode[] {
+    const syms = this.engine.symbols;
+    const type = syms?.findType(list.container);
+    const link = this.engine.layout?.member(list.container, list.link);
+    if (!type || !link) return [leaf('[entries]', `<${list.container} or its member ${list.link} is not in the kernel's DWARF>`)];
+    const { nodes, problem } = listNodes(mem, head, 500);
+    const out = nodes.map((n, i) => {
+      const addr = (n - link.offset) >>> 0;
+      const value = new ValueClass(type, { kind: 'memory', address: addr }, mem);
+      return this.valueNode(`[${i}]`, value, `*(${list.container} *)0x${addr.toString(16)}`);
+    });
+    if (problem) out.push(leaf('[…]', `<list walk stopped: ${problem}>`));
+    else if (nodes.length === 0) out.push(leaf('[entries]', '<empty list>'));
+    return out;
   }
 
   private lastCpu = 0;
@@ -103,7 +153,21 @@ export class Evaluator {
     this.lastCpu = cpu;
     this.lastFrame = frame;
     const v = this.eval(text, cpu, frame);
-    return this.valueNode(text, v, text, hex);
+    return this.valueNode(text, v, text, hex, this.whereIs(text, cpu, frame));
+  }
+
+  /** For `a.b.member` / `p->member`: which known list (if any) that member is, from the type of `a.b` / `*p`. */
+  private whereIs(text: string, cpu: number, frame?: EngineFrame): { list?: KnownList; listArray?: KnownList } | undefined {
+    const m = /^(.*\S)\s*(\.|->)\s*([A-Za-z_]\w*)$/.exec(text.trim());
+    if (!m) return undefined;
+    try {
+      const base = this.eval(m[1], cpu, frame);
+      const bt = resolveType(base.type);
+      const owner = m[2] === '->' && bt.kind === 'pointer' ? structName(bt.target) : structName(base.type);
+      return { list: knownListAt(owner, m[3]), listArray: knownListArrayAt(owner, m[3]) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Breakpoint conditions and log-point holes, at the stopping CPU's innermost frame. */
@@ -163,6 +227,12 @@ export class Evaluator {
     };
     return { locals: vars.locals.map(toNode), params: vars.params.map(toNode) };
   }
+}
+
+/** "struct task_struct" for a struct type (through typedefs and qualifiers), else undefined. */
+function structName(t: Type): string | undefined {
+  const r = resolveType(t);
+  return r.kind === 'struct' && r.name ? `struct ${r.name}` : undefined;
 }
 
 /** The C expression of a child: s.member, a[3], (*p).member... */

@@ -112,10 +112,13 @@ export class ContextSwitchTracker {
     if (!this.e.tasks) throw new MissingKernelSymbol('task_struct');
     const ph = this.phaseOf(cpu);
     let pair = ph.prev !== undefined && ph.next !== undefined ? { prev: ph.prev, next: ph.next } : this.pairs.get(cpu);
+    // Once on next's stack, the pair must end in the running task; an older pair is from another switch.
+    if (pair && (ph.phase === 'after-stack-switch' || ph.phase === 'done') && ph.prev === undefined && pair.next !== this.e.currentTask(cpu)) pair = undefined;
     if (!pair || ph.phase === 'outside') {
-      // Outside switch_to: describe the last switch on this CPU the tracepoints saw, if any.
+      // Outside switch_to, or inside __switch_to where %eax/%edx no longer hold prev/next: the last
+      // switch on this CPU the tracepoints saw (or the stop samples inferred), if any.
       const last = [...this.tp.switches].reverse().find((s) => s.cpu === cpu);
-      if (last && ph.phase === 'outside') pair = { prev: last.prev.address, next: last.next.address };
+      if (last) pair = { prev: last.prev.address, next: last.next.address };
     }
     if (!pair) return { cpu, phase: ph.phase, prev: null, next: null, now: null, steps: [] };
     const running = this.e.currentTask(cpu);

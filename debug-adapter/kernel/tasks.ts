@@ -43,6 +43,11 @@ export interface TaskSummary {
   threadEip: number;
 }
 
+/** The one-line form of a task wherever one is shown: "pid 9 pipeline S cpu1 prio 120". */
+export function taskLine(t: TaskSummary): string {
+  return `pid ${t.pid} ${t.comm} ${t.letter} cpu${t.cpu} prio ${t.prio}`;
+}
+
 export class TaskReader {
   readonly threadSize: number;
   private readonly o: {

@@ -9,7 +9,9 @@
 
 import type { Engine } from '../engine/engine';
 import { REG } from '../engine/target';
+import type { InternalBreakpoint } from '../engine/breakpoints';
 import type { TaskRef } from '../protocol/kernel-views';
+import { MissingKernelSymbol } from './layout';
 
 /** A context switch seen at __switch_to's entry (fastcall: prev in %eax, next in %edx). */
 export interface SwitchRecord { time: number; cpu: number; prev: TaskRef; next: TaskRef; eip: number; inferred?: boolean }
@@ -89,6 +91,51 @@ export class KernelTracepoints {
     }
     return missing;
   }
+
+  /**
+   * ksim/breakWhenTaskRuns: stop when a task with one of `breakPids` is switched in. At __switch_to's
+   * entry (%edx = next) a match plants a one-shot tracepoint at the return address __switch_to will
+   * pop (label 1 or ret_from_fork), so the stop shows next already running in its own context.
+   */
+  setBreakWhenRuns(pid: number, enabled: boolean): void {
+    const sw = this.e.symbols?.findFunctions('__switch_to')[0]?.lowPc;
+    if (sw === undefined) throw new MissingKernelSymbol("function '__switch_to'");
+    if (enabled) this.breakPids.add(pid); else this.breakPids.delete(pid);
+    this.e.breakpoints.removePersistent((bp) => bp === this.breakEntry);
+    this.breakEntry = undefined;
+    if (!this.breakPids.size) return;
+    const entry: InternalBreakpoint = {
+      address: sw, persistent: true,
+      matches: (cpu) => {
+        const next = this.ref(this.e.cpu(cpu).getReg32(REG.edx));
+        return this.breakPids.has(next.pid);
+      },
+      onHit: (cpu) => {
+        const c = this.e.cpu(cpu);
+        const prev = this.ref(c.getReg32(REG.eax));
+        const next = this.ref(c.getReg32(REG.edx));
+        const esp = c.getReg32(REG.esp);
+        const ra = this.e.read32(cpu, esp);
+        const text = `CPU ${cpu}: ${next.comm} [pid ${next.pid}] is switched in (after ${prev.comm} [pid ${prev.pid}])`;
+        if (ra === undefined) return { reason: 'task runs', cpu, description: `${next.comm} [pid ${next.pid}] runs`, text };
+        const back = (esp + 4) >>> 0;
+        const ret: InternalBreakpoint = {
+          address: ra, persistent: true,
+          matches: (c2) => c2 === cpu && this.e.cpu(c2).getReg32(REG.esp) === back,
+          onHit: () => {
+            this.e.breakpoints.removePersistent((bp) => bp === ret);
+            return { reason: 'task runs', cpu, description: `${next.comm} [pid ${next.pid}] runs`, text };
+          },
+        };
+        this.e.breakpoints.addInternal(ret);
+        return undefined;
+      },
+    };
+    this.breakEntry = entry;
+    this.e.breakpoints.addInternal(entry);
+  }
+
+  private breakEntry?: InternalBreakpoint;
 
   private openBottomHalf(cpu: number, kind: BottomHalfRecord['kind'], name: string, func: number): void {
     const esp = this.e.cpu(cpu).getReg32(REG.esp);

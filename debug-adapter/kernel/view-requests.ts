@@ -6,7 +6,7 @@
 // the timeline and the Context Switch panel know survives between requests.
 
 import type { Engine } from '../engine/engine';
-import type { KernelViewUnavailable } from '../protocol/kernel-views';
+import type { KernelViewUnavailable, TaskBreakpointResponseBody } from '../protocol/kernel-views';
 import { ContextSwitchTracker } from './context-switch';
 import { MissingKernelSymbol } from './layout';
 import { SubsystemViews } from './subsystem-views';
@@ -31,11 +31,12 @@ const HANDLED = new Set(['ksim/timeline', 'ksim/contextSwitch', 'ksim/irqs', 'ks
 
 /** True when `command` is a kernel view request (answered here or by KernelViews). */
 export function isKernelViewRequest(views: KernelViews, command: string): boolean {
-  return HANDLED.has(command) || views.handles(command);
+  return HANDLED.has(command) || command === 'ksim/breakWhenTaskRuns' || views.handles(command);
 }
 
 /** Answer one ksim/* view request with its KernelView<T> body. */
 export function kernelViewRequest(e: Engine, views: KernelViews, command: string, args: Record<string, unknown>, running: boolean): unknown {
+  if (command === 'ksim/breakWhenTaskRuns') return breakWhenTaskRuns(e, views, args);
   if (running) return views.request(command, args, running);
   const s = stateOf(e);
   // Every request at a stop is a chance to notice what changed since the previous stop.
@@ -68,6 +69,23 @@ export function kernelViewRequest(e: Engine, views: KernelViews, command: string
     if (err instanceof MissingKernelSymbol) return unavailable(err.message, 'symbols', [err.missing]);
     return unavailable((err as Error).message, 'error');
   }
+}
+
+/** ksim/breakWhenTaskRuns: answered with a confirmation; bad arguments are DAP errors (thrown). */
+function breakWhenTaskRuns(e: Engine, views: KernelViews, args: Record<string, unknown>): TaskBreakpointResponseBody {
+  const pid = args.pid;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0) throw new Error(`'pid' must be a process id, got ${JSON.stringify(pid)}`);
+  const enabled = args.enabled !== false;
+  const s = stateOf(e);
+  s.tp.setBreakWhenRuns(pid, enabled);
+  void views;
+  let name = `pid ${pid}`;
+  if (!e.isRunning && e.tasks) {
+    const addr = e.tasks.allTasks(e.reader(e.lastStop?.cpu ?? 0)).find((a) => e.taskSummary(a)?.pid === pid);
+    const t = addr !== undefined ? e.taskSummary(addr) : undefined;
+    if (t) name = `${t.comm} [${t.pid}]`;
+  }
+  return { message: enabled ? `will stop when ${name} is switched in` : `no longer stopping when ${name} is switched in` };
 }
 
 function num(v: unknown): number | undefined {

@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine';
 import { hex32, leaf, type ViewNode } from '../engine/view-node';
 import { MissingKernelSymbol } from './layout';
 import { KernelModel, type PrioArray, type TaskletInfo } from './model';
-import type { TaskSummary } from './tasks';
+import { taskLine, type TaskSummary } from './tasks';
 import type {
   CodeRef, CpuView, KernelViewUnavailable, PrioArrayView, TaskRef, TaskView, TaskletView, SoftirqView, TaskStateLetter,
 } from '../protocol/kernel-views';
@@ -222,7 +222,7 @@ export class KernelViews {
 
   taskNode(name: string, t: TaskSummary): ViewNode {
     return {
-      name, value: `pid ${t.pid} ${t.comm} ${t.letter} cpu${t.cpu} prio ${t.prio}`, type: 'struct task_struct *',
+      name, value: taskLine(t), type: 'struct task_struct *',
       memoryReference: t.address, evaluateName: `(struct task_struct *)${hex32(t.address)}`,
       children: () => [
         leaf('pid', String(t.pid)), leaf('tgid', String(t.tgid)), leaf('comm', JSON.stringify(t.comm)),

@@ -139,6 +139,11 @@ export class Evaluator {
       else throw new EvalError(`No type named ${spec.base}.`);
     }
     for (let i = 0; i < spec.pointers; i++) t = pointerTo(t);
+    if (spec.fn) {
+      // `ret (*)(params)`: a pointer to a function returning t (one pointer per star inside the parentheses).
+      t = { kind: 'function', returns: t, params: spec.fn.params.map((q) => this.resolveTypeSpec(q)), variadic: false, size: 1 };
+      for (let i = 0; i < spec.fn.pointers; i++) t = pointerTo(t);
+    }
     for (let i = spec.arrays.length - 1; i >= 0; i--) {
       const el: Type = t;
       const count = spec.arrays[i];
@@ -273,7 +278,7 @@ export class Evaluator {
         const t = typeArg(1);
         const off = offsetOf(t, memberArg(2));
         const p = ptrToNumber(ptr);
-        return new Value(pointerTo(t), { kind: 'none' }, undefined, bigIntToBytes(BigInt((p - off) >>> 0), 4));
+        return new Value(pointerTo(t), { kind: 'none' }, this.ctx.mem, bigIntToBytes(BigInt((p - off) >>> 0), 4));
       }
       case 'offsetof': {
         if (args.length !== 2) throw new EvalError('offsetof(type, member) takes 2 arguments');
@@ -300,7 +305,7 @@ export class Evaluator {
       const v = this.eval(e);
       if (v.bitSize !== undefined) throw new EvalError('Attempt to take address of value not located in memory (bitfield).');
       if (v.loc.kind !== 'memory') throw new EvalError('Attempt to take address of value not located in memory.');
-      return new Value(pointerTo(v.type), { kind: 'none' }, undefined, bigIntToBytes(BigInt(v.loc.address), 4));
+      return new Value(pointerTo(v.type), { kind: 'none' }, this.ctx.mem, bigIntToBytes(BigInt(v.loc.address), 4));
     }
     if (op === '*') return this.deref(this.eval(e));
     const v = rvalue(this.eval(e));
@@ -320,12 +325,12 @@ export class Evaluator {
   cast(v: Value, to: Type): Value {
     const r = resolveType(to);
     const from = resolveType(v.type);
-    if (r.kind === 'void') return new Value(VOID, { kind: 'none' }, undefined, new Uint8Array(0));
+    if (r.kind === 'void') return new Value(VOID, { kind: 'none' }, this.ctx.mem, new Uint8Array(0));
     if (r.kind === 'struct' || r.kind === 'union' || r.kind === 'array') {
       if (v.loc.kind === 'memory') return new Value(to, v.loc, this.ctx.mem);
       throw new EvalError('Invalid cast.');
     }
-    if (r.kind === 'base' && r.encoding === 'float') return new Value(to, { kind: 'none' }, undefined, floatToBytes(valueToFloat(v), r.size));
+    if (r.kind === 'base' && r.encoding === 'float') return new Value(to, { kind: 'none' }, this.ctx.mem, floatToBytes(valueToFloat(v), r.size));
     let x: bigint;
     if (from.kind === 'array' || from.kind === 'function') {
       if (v.loc.kind !== 'memory') throw new EvalError('Invalid cast.');
@@ -333,7 +338,7 @@ export class Evaluator {
     } else if (from.kind === 'base' && from.encoding === 'float') x = BigInt(Math.trunc(valueToFloat(v)));
     else x = valueToBigInt(v);
     if (r.kind === 'base' && r.encoding === 'bool') x = x !== 0n ? 1n : 0n;
-    return new Value(to, { kind: 'none' }, undefined, bigIntToBytes(x, r.size || 4));
+    return new Value(to, { kind: 'none' }, this.ctx.mem, bigIntToBytes(x, r.size || 4));
   }
 
   private binary(op: string, ln: Node, rn: Node): Value {
@@ -404,11 +409,11 @@ export class Evaluator {
     const t = resolveType(v.type);
     if (t.kind === 'array') {
       if (v.loc.kind !== 'memory') throw new EvalError('array not in memory');
-      return new Value(pointerTo(t.element), { kind: 'none' }, undefined, bigIntToBytes(BigInt(v.loc.address), 4));
+      return new Value(pointerTo(t.element), { kind: 'none' }, this.ctx.mem, bigIntToBytes(BigInt(v.loc.address), 4));
     }
     if (t.kind === 'function') {
       if (v.loc.kind !== 'memory') throw new EvalError('function not in memory');
-      return new Value(pointerTo(v.type), { kind: 'none' }, undefined, bigIntToBytes(BigInt(v.loc.address), 4));
+      return new Value(pointerTo(v.type), { kind: 'none' }, this.ctx.mem, bigIntToBytes(BigInt(v.loc.address), 4));
     }
     return v;
   }
@@ -457,7 +462,7 @@ function elementSize(p: PointerType): number {
 function offsetPointer(p: Value, n: number): Value {
   const pt = resolveType(p.type) as PointerType;
   const x = (ptrToNumber(p) + n * elementSize(pt)) >>> 0;
-  return new Value(p.type, { kind: 'none' }, undefined, bigIntToBytes(BigInt(x), 4));
+  return new Value(p.type, { kind: 'none' }, p.mem, bigIntToBytes(BigInt(x), 4));
 }
 
 function ptrToNumber(v: Value): number {

@@ -4,7 +4,14 @@
  * with a callback (is this identifier a typedef?), as a C compiler does.
  */
 
-export type TypeSpec = { base: string; pointers: number; arrays: number[] };
+export type TypeSpec = {
+  base: string; pointers: number; arrays: number[];
+  /**
+   * A pointer-to-function abstract declarator, `int (*)(struct task_struct *, int)`: base and pointers
+   * then spell the return type, `params` the parameter types, `pointers` the stars inside the parentheses.
+   */
+  fn?: { pointers: number; params: TypeSpec[] };
+};
 
 export type Node =
   | { k: 'int'; value: bigint; unsigned: boolean; long: number; text: string }
@@ -151,6 +158,27 @@ export function parseExpression(src: string, isTypedef: (name: string) => boolea
     const base = words.filter((w) => w !== 'const' && w !== 'volatile').join(' ') || 'int';
     let pointers = 0;
     while (isOp('*')) { p++; pointers++; while (peek().t === 'id' && (peek().v === 'const' || peek().v === 'volatile')) p++; }
+    if (isOp('(') && peek(1).t === 'op' && peek(1).v === '*') {
+      // Abstract declarator of a function pointer: `(*)` then the parameter list.
+      p++;
+      let fnPointers = 0;
+      while (isOp('*')) { p++; fnPointers++; }
+      expect(')');
+      expect('(');
+      const params: TypeSpec[] = [];
+      if (peek().t === 'id' && peek().v === 'void' && peek(1).t === 'op' && peek(1).v === ')') p++;
+      else if (!isOp(')')) {
+        for (;;) {
+          if (!startsType()) throw new ExpressionSyntaxError('expected a parameter type', peek().pos);
+          params.push(parseTypeSpec());
+          if (peek().t === 'id') p++;                      // an optional parameter name
+          if (!isOp(',')) break;
+          p++;
+        }
+      }
+      expect(')');
+      return { base, pointers, arrays: [], fn: { pointers: fnPointers, params } };
+    }
     const arrays: number[] = [];
     while (isOp('[')) { p++; const n = peek(); if (n.t !== 'num') throw new ExpressionSyntaxError('expected array size', n.pos); p++; arrays.push(Number(n.n)); expect(']'); }
     return { base, pointers, arrays };

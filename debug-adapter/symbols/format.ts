@@ -133,7 +133,8 @@ function formatInner(syms: SymbolFile | undefined, v: Value, opts: FormatOptions
       const head = '0x' + addr.toString(16);
       if (target.kind === 'base' && target.size === 1 && (target.encoding === 'signed-char' || target.encoding === 'unsigned-char') && addr !== 0) {
         const s = readCString(v, addr, opts.maxElements ?? 200);
-        return s ? `${head} ${formatCharArray(Uint8Array.from([...s, 0]))}` : `${head} <error: Cannot access memory at address ${head}>`;
+        // gdb: the address, the symbol it points into (`print symbol`), then the string.
+        return s ? `${head}${symbolSuffix(syms, addr)} ${formatCharArray(Uint8Array.from([...s, 0]))}` : `${head} <error: Cannot access memory at address ${head}>`;
       }
       return head + symbolSuffix(syms, addr);
     }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ensureAdapterBuilt, evaluate, launch, ROOT, startClient } from './dap-harness';
+import { ensureAdapterBuilt, evaluate, gdbBreakLocation, launch, lineOf, ROOT, startClient, stopAfter } from './dap-harness';
 
 const GUEST = path.join(ROOT, 'simulator', 'guest');
 const KERNEL = path.join(GUEST, 'build', 'ksim-kernel.elf');
@@ -102,5 +102,60 @@ describe('adapter: user-mode frames below the system-call entry', function () {
       checked++;
     }
     assert.ok(checked >= 1, `sleeping user tasks checked: ${checked} of ${threads.map((t) => t.name).join(', ')}`);
+  });
+
+  it('stops at a line breakpoint in a user program only while that program runs, at gdb\'s address', async function () {
+    const src = path.join(GUEST, 'user', 'progs', 'cpu_hog.c');
+    const line = lineOf(src, 'x = x * 1103515245u + 12345u;');
+    const gdb = gdbBreakLocation(path.join(USER_BIN, 'cpu_hog'), `cpu_hog.c:${line}`);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const set = (await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] })).body.breakpoints[0];
+    assert.equal(set.verified, true, set.message);
+    assert.equal(set.line, gdb.line);
+    assert.equal(parseInt(set.instructionReference!, 16), gdb.address);
+    assert.match(set.message ?? '', /cpu_hog/);
+    // Every program is linked at 0x08048000, so other programs execute that address too (init, shell...):
+    // each stop must be in cpu_hog, in user mode, at the line.
+    let prevX: bigint | undefined;
+    for (let n = 0; n < 3; n++) {
+      const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      assert.equal(ev.body.reason, 'breakpoint');
+      const fr = (await dc.stackTraceRequest({ threadId: ev.body.threadId!, levels: 5 })).body.stackFrames;
+      assert.equal(fr[0].name, 'main');
+      assert.equal(fr[0].line, gdb.line);
+      assert.equal(fr[0].source?.path, src);
+      assert.equal(await evaluate(dc, '$cs & 3', fr[0].id), '3');
+      const name = (await dc.threadsRequest()).body.threads.find((t) => t.id === ev.body.threadId)!.name;
+      assert.match(name, /cpu_hog \[pid \d+\]/);
+      // The user frame's locals come from cpu_hog's DWARF: x advances by one step of the program's
+      // generator (x = x * 1103515245 + 12345 mod 2^32) from one stop to the next.
+      const x = BigInt(await evaluate(dc, 'x', fr[0].id));
+      if (prevX !== undefined) assert.equal(x, (prevX * 1103515245n + 12345n) & 0xffffffffn, `x after ${prevX}`);
+      prevX = x;
+    }
+    await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [] });
+  });
+
+  it('does not stop in another program that executes the same address', async function () {
+    // sleeper.c's loop line is at 0x080480d0 in sleeper; in cpu_hog (running all the time) that
+    // address is an instruction of its outer loop (checked here with objdump), so only the program
+    // filter keeps cpu_hog from stopping there.
+    const src = path.join(GUEST, 'user', 'progs', 'sleeper.c');
+    const line = lineOf(src, 'int r = msleep(ms);');
+    const gdb = gdbBreakLocation(path.join(USER_BIN, 'sleeper'), `sleeper.c:${line}`);
+    const hex = gdb.address.toString(16);
+    const dis = execFileSync('objdump', ['-d', `--start-address=0x${hex}`, `--stop-address=0x${(gdb.address + 1).toString(16)}`, path.join(USER_BIN, 'cpu_hog')], { encoding: 'utf8' });
+    assert.match(dis, new RegExp(`^ *${hex}:`, 'm'), 'cpu_hog has an instruction at the same address');
+    const set = (await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] })).body.breakpoints[0];
+    assert.equal(parseInt(set.instructionReference!, 16), gdb.address);
+    {
+      const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      const name = (await dc.threadsRequest()).body.threads.find((t) => t.id === ev.body.threadId)!.name;
+      assert.match(name, /sleeper \[pid \d+\]/);
+      const top = (await dc.stackTraceRequest({ threadId: ev.body.threadId!, levels: 1 })).body.stackFrames[0];
+      assert.equal(top.line, gdb.line);
+      assert.equal(top.source?.path, src);
+    }
+    await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [] });
   });
 });

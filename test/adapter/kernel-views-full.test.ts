@@ -10,7 +10,7 @@ import type {
   ContextSwitchResponseBody, IrqsResponseBody, TasksResponseBody, TimelineResponseBody, TimersResponseBody,
   WaitqueuesResponseBody, WorkqueuesResponseBody,
 } from '../../debug-adapter/protocol/kernel-views';
-import { ensureAdapterBuilt, evaluate, launch, lineOf, ROOT, startClient, stopAfter } from './dap-harness';
+import { buildMiniKernel, ensureAdapterBuilt, evaluate, launch, lineOf, ROOT, startClient, stopAfter } from './dap-harness';
 
 const GUEST = path.join(ROOT, 'simulator', 'guest');
 const KERNEL = path.join(GUEST, 'build', 'ksim-kernel.elf');
@@ -180,6 +180,55 @@ describe('adapter: kernel views (irqs, timers, work queues, wait queues, timelin
     assert.ok(body!.next!.stack.some((w) => w.marks?.includes('esp')), 'the live esp is marked on next\'s stack');
   });
 
+  it('breakWhenTaskRuns: stops when the pid is switched in, with that task current on the CPU', async function () {
+    const tasks = await view<TasksResponseBody & { available: true }>(dc, 'ksim/tasks');
+    const target = tasks.tasks.find((t) => t.comm === 'ksimd');
+    assert.ok(target, 'ksimd exists');
+    const r = await dc.customRequest('ksim/breakWhenTaskRuns', { pid: target!.pid, enabled: true });
+    assert.match(r.body.message, new RegExp(`ksimd \\[${target!.pid}\\]`));
+    const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(ev.body.reason, 'task runs');
+    const after = await view<TasksResponseBody & { available: true }>(dc, 'ksim/tasks');
+    const now = after.tasks.find((t) => t.pid === target!.pid)!;
+    assert.ok(now.running, 'ksimd is running');
+    assert.equal(now.threadId, ev.body.threadId);
+    assert.equal(await num(dc, '$pid'), target!.pid);
+    await dc.customRequest('ksim/breakWhenTaskRuns', { pid: target!.pid, enabled: false });
+    await assert.rejects(dc.customRequest('ksim/breakWhenTaskRuns', { pid: 'x', enabled: true }), /pid/);
+  });
+
+  it('contextSwitch: after a line step into __switch_to, prev and next are the tasks of the switch', async function () {
+    const line = lineOf(SCHED_C, 'switch_to(prev, next, prev);');
+    await dc.setBreakpointsRequest({ source: { path: SCHED_C }, breakpoints: [{ line }] });
+    const resume = await num(dc, '(unsigned long)&switch_to_resume');
+    let threadId = 0;
+    let prevAddr = 0;
+    let nextAddr = 0;
+    for (let tries = 0; tries < 10; tries++) {
+      const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      threadId = ev.body.threadId!;
+      const top = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0];
+      if (parseInt(top.instructionPointerReference!, 16) >= resume) continue;
+      prevAddr = await num(dc, '(unsigned long)prev', top.id);
+      nextAddr = await num(dc, '(unsigned long)next', top.id);
+      break;
+    }
+    await dc.setBreakpointsRequest({ source: { path: SCHED_C }, breakpoints: [] });
+    assert.ok(prevAddr && nextAddr, 'stopped before the switch');
+    await view(dc, 'ksim/contextSwitch', { cpu: threadId - 1 });
+    await stopAfter(dc, () => dc.stepInRequest({ threadId }));
+    const top = (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0];
+    assert.equal(top.name, '__switch_to');
+    const b = await view<ContextSwitchResponseBody & { available: true }>(dc, 'ksim/contextSwitch', { cpu: threadId - 1 });
+    assert.equal(b.phase, 'after-stack-switch');
+    assert.equal(b.prev?.task.address, prevAddr);
+    assert.equal(b.next?.task.address, nextAddr);
+    const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+    const sw = tl.events.filter((e) => e.kind === 'switch' && e.cpu === threadId - 1).pop();
+    assert.equal(sw?.prev?.address, prevAddr);
+    assert.equal(sw?.next?.address, nextAddr);
+  });
+
   it('timeline: a stop in a tasklet lies inside open softirq and tasklet spans; earlier softirq runs closed', async function () {
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_tasklet_fn' }] });
     const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
@@ -199,5 +248,29 @@ describe('adapter: kernel views (irqs, timers, work queues, wait queues, timelin
     const closed = tl.spans.filter((s) => s.kind === 'softirq' && s.end !== null);
     assert.ok(closed.length > 0, 'completed __do_softirq runs');
     for (const s of closed) assert.ok(s.end! >= s.start);
+  });
+});
+
+describe('adapter: kernel views on a kernel without those structures', function () {
+  this.timeout(120000);
+  let dc: DebugClient;
+  before(async function () {
+    ensureAdapterBuilt();
+    dc = await startClient();
+  });
+  after(async function () { await dc?.stop(); });
+
+  it('answers available: false, cause "symbols", naming what is missing', async function () {
+    await launch(dc, { kernel: buildMiniKernel(), stopOnEntry: true });
+    for (const command of ['ksim/irqs', 'ksim/timers', 'ksim/workqueues', 'ksim/waitqueues', 'ksim/contextSwitch']) {
+      const r = await dc.customRequest(command, {});
+      assert.equal(r.body.available, false, command);
+      assert.equal(r.body.cause, 'symbols', `${command}: ${r.body.reason}`);
+      assert.ok(r.body.missing?.length, `${command} names what is missing`);
+    }
+    // The timeline needs no kernel symbols: it is the machine's trace (and no switches).
+    const tl = await dc.customRequest('ksim/timeline', {});
+    assert.equal(tl.body.available, true);
+    assert.equal(tl.body.events.filter((e: { kind: string }) => e.kind === 'switch').length, 0);
   });
 });
