@@ -5,6 +5,8 @@ import type { Engine } from '../engine/engine';
 import { MissingKernelSymbol } from './layout';
 import { KernelModel } from './model';
 import type { TaskSummary } from './tasks';
+import { SubsystemViews } from './subsystem-views';
+import type { CodeRef } from '../protocol/kernel-views';
 
 type Command = { usage: string; help: string; run: (args: string[], cpu: number) => string };
 
@@ -26,6 +28,9 @@ export class KernelCommands {
       softirq: { usage: 'softirq', help: 'pending softirqs per CPU, by name', run: () => this.softirq() },
       tasklets: { usage: 'tasklets', help: 'tasklets queued on each CPU (tasklet_vec, tasklet_hi_vec)', run: () => this.tasklets() },
       dmesg: { usage: 'dmesg [LINES]', help: 'the kernel log buffer (last LINES lines)', run: (a) => this.dmesg(a) },
+      irq: { usage: 'irq [-a]', help: 'interrupt lines: per-CPU counts, controller, status, handlers (-a: unused lines too)', run: (a) => this.irq(a) },
+      workqueues: { usage: 'workqueues', help: 'work queues: worker thread and queued work per CPU', run: () => this.workqueues() },
+      timers: { usage: 'timers', help: 'pending dynamic timers per CPU, by expiry (delta from jiffies)', run: () => this.timers() },
       per_cpu: { usage: 'per_cpu VAR [CPU]', help: "address and first word of a per-CPU variable's copy", run: (a, cpu) => this.perCpu(a, cpu) },
     };
   }
@@ -47,6 +52,69 @@ export class KernelCommands {
       if (err instanceof MissingKernelSymbol) return `${word}: not available: ${err.message}`;
       throw err;
     }
+  }
+
+  // ------------------------------------------------------------------ irq, workqueues, timers
+  // Tables in the manner of crash's `irq` and /proc/interrupts, `timer`, and the workqueue listing of
+  // drgn; the data are those of the Interrupts/Work queues/Timers views (subsystem-views.ts).
+
+  private subsystems(): { v: SubsystemViews; warnings: string[] } {
+    const warnings: string[] = [];
+    return { v: new SubsystemViews(this.e, warnings), warnings };
+  }
+
+  private code(c: CodeRef): string { return c.symbol ?? hex(c.address); }
+
+  private withWarnings(rows: string[], warnings: string[]): string {
+    return rows.concat(warnings.map((w) => `warning: ${w}`)).join('\n');
+  }
+
+  private irq(args: string[]): string {
+    const { v, warnings } = this.subsystems();
+    const { lines, other } = v.irqs(args.includes('-a'));
+    const cpus = this.e.cpuCount;
+    const cpuHead = Array.from({ length: cpus }, (_, i) => pad(`CPU${i}`, 10)).join('');
+    // TOTAL is irq_desc.irq_count (the kernel's own count); the per-CPU columns come from the machine's
+    // delivery trace, so they can cover less than the whole run (a warning says so).
+    const rows = [`IRQ  VEC      TOTAL${cpuHead}  CHIP           STATUS            HANDLERS`];
+    for (const l of lines) {
+      const counts = Array.from({ length: cpus }, (_, i) => pad(l.countsPerCpu[i] ?? 0, 10)).join('');
+      const handlers = l.actions.map((a) => `${a.name} (${this.code(a.handler)})`).join(', ') || '-';
+      const status = l.status.names.join('|') || '-';
+      rows.push(`${pad(l.irq, 3)} ${l.vector !== undefined ? '0x' + l.vector.toString(16).padStart(2, '0') : '   -'} ${pad(l.total, 10)}${counts}  ${(l.chip ?? '-').padEnd(14)} ${status.padEnd(17)} ${handlers}${l.depth ? ` [disabled depth ${l.depth}]` : ''}`);
+    }
+    for (const o of other ?? []) {
+      const counts = Array.from({ length: cpus }, (_, i) => pad(o.countsPerCpu[i] ?? 0, 10)).join('');
+      rows.push(`${o.name.padStart(3)} ${o.vector !== undefined ? '0x' + o.vector.toString(16).padStart(2, '0') : '   -'} ${pad('-', 10)}${counts}`);
+    }
+    return this.withWarnings(rows, warnings);
+  }
+
+  private workqueues(): string {
+    const { v, warnings } = this.subsystems();
+    const rows: string[] = [];
+    for (const wq of v.workqueues().workqueues) {
+      rows.push(`WORKQUEUE ${hex(wq.address)} "${wq.name}"`);
+      rows.push('  CPU  THREAD               INSERTED  REMOVED  QUEUED WORK');
+      for (const c of wq.perCpu) {
+        const thread = c.thread ? `${c.thread.comm} [${c.thread.pid}]` : '-';
+        const work = c.worklist.map((w) => `${this.code(w.func)}(${hex(w.data)})${w.pending ? '' : ' (not pending)'}`).join(', ') || '(none)';
+        rows.push(`  ${pad(c.cpu, 3)}  ${thread.padEnd(20)} ${pad(c.insertSequence, 8)} ${pad(c.removeSequence, 8)}  ${work}`);
+      }
+    }
+    if (rows.length === 0) rows.push('no work queues');
+    return this.withWarnings(rows, warnings);
+  }
+
+  private timers(): string {
+    const { v, warnings } = this.subsystems();
+    const rows: string[] = [];
+    for (const c of v.timers().cpus) {
+      rows.push(`TVEC_BASES[${c.cpu}]${c.timerJiffies !== undefined ? `  timer_jiffies ${c.timerJiffies}` : ''}  (${c.timers.length} pending)`);
+      if (c.timers.length) rows.push('   EXPIRES     DELTA  TIMER_LIST  FUNCTION (DATA)');
+      for (const t of c.timers) rows.push(`  ${pad(t.expires, 8)} ${pad(t.delta, 9)}  ${hex(t.address).padEnd(10)}  ${this.code(t.function)} (${hex(t.data)})`);
+    }
+    return this.withWarnings(rows, warnings);
   }
 
   private help(): string {

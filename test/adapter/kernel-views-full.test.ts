@@ -274,3 +274,35 @@ describe('adapter: kernel views on a kernel without those structures', function 
     assert.equal(tl.body.events.filter((e: { kind: string }) => e.kind === 'switch').length, 0);
   });
 });
+
+describe('adapter: timeline tracepoints leave the run unchanged', function () {
+  this.timeout(180000);
+  before(function () { ensureAdapterBuilt(); });
+
+  /** Virtual time and the eip/esp of the stopping CPU at demo_tasklet_fn's 6th call, tracing or not. */
+  async function runTo6th(trace: boolean): Promise<string> {
+    const dc = await startClient();
+    try {
+      await launch(dc, { cpus: 2, scenario: 'default', hz: 1000 }, () =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_tasklet_fn', hitCondition: '2' }] }));
+      if (trace) {
+        const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+        assert.ok(!tl.warnings?.length, `all tracepoints armed: ${tl.warnings}`);
+      }
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_tasklet_fn', hitCondition: '6' }] });
+      const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+      const cpus = await view<{ time: number; jiffies: number; cpus: { cpu: number; esp: number; eip: { address: number } }[] }>(dc, 'ksim/cpus');
+      if (trace) {
+        const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+        assert.ok(tl.events.some((e) => e.kind === 'switch') && tl.spans.some((s) => s.kind === 'softirq'), 'the tracepoints fired');
+      }
+      return JSON.stringify({ thread: ev.body.threadId, time: cpus.time, jiffies: cpus.jiffies, regs: cpus.cpus.map((c) => [c.eip.address, c.esp]) });
+    } finally {
+      await dc.stop();
+    }
+  }
+
+  it('stops at the same virtual time with the same registers', async function () {
+    assert.equal(await runTo6th(true), await runTo6th(false));
+  });
+});

@@ -35,7 +35,7 @@ describe('CPU vs QEMU (differential instruction traces)', function () {
       assert.equal(r.divergence, undefined, r.divergence);
       // the kernel's own self-checks passed in QEMU (isa-debug-exit status 0 => exit code 1)
       assert.equal(r.qemuExit, 1, `QEMU exit code ${r.qemuExit}`);
-      assert.ok(r.compared >= 80_000, `only ${r.compared} instructions compared`);
+      assert.ok(r.compared >= 200_000, `only ${r.compared} instructions compared after the kernel loaded its GDT and stack`);
       total += r.compared;
     });
   }

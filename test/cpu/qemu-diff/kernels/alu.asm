@@ -5,7 +5,7 @@
 
 %include "common.inc"
 
-ITERATIONS equ 450
+ITERATIONS equ 640
 
 section .text
 BOOT

@@ -86,7 +86,7 @@ static op_fn const ops[] = {op_add, op_div, op_sdiv, op_rot, op_min};
 
 u32 cmain(void) {
   u32 sum = 0;
-  for (int round = 0; round < 2; round++) {
+  for (int round = 0; round < 4; round++) {
     for (int i = 0; i < 64; i++) {
       items[i].key = rnd() & 0x3ff;
       items[i].value = (s32)rnd() >> 7;

@@ -10,7 +10,7 @@
 
 %include "common.inc"
 
-ROUNDS equ 400
+ROUNDS equ 950
 
 P_KCODE equ 0x08
 P_KDATA equ 0x10

@@ -6,7 +6,7 @@
 
 %include "common.inc"
 
-ROUNDS equ 22
+ROUNDS equ 46
 TRAMP equ 0x8000                 ; where the 16-bit code runs (segment 0x0800)
 TSEG equ TRAMP >> 4
 

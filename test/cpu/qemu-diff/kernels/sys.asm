@@ -6,7 +6,7 @@
 
 %include "common.inc"
 
-ITERATIONS equ 130
+ITERATIONS equ 145
 DEMAND equ 0x00800000       ; 8 demand-paged 4 KiB pages, mapped by the #PF handler
 DEMAND_PAGES equ 8
 FRAMES equ 0x00600000       ; their physical frames (inside the identity 4 MiB page at 4-8 MiB)
