@@ -311,6 +311,17 @@ export class Engine {
   }
 
   /**
+   * The symbols that describe the code a CPU executes now: in user mode the program its task runs
+   * (see user-programs.ts), else the kernel's. Line steps use them to step through user code too.
+   */
+  codeSymbols(cpu: number): SymbolFile | undefined {
+    const c = this.cpu(cpu);
+    if (c.cpl !== 3 || !this.userPrograms) return this.symbols;
+    const task = this.currentTask(cpu);
+    return this.userPrograms.symbols(task !== undefined ? this.taskSummary(task)?.comm : undefined);
+  }
+
+  /**
    * gdb's rule for inlined calls starting exactly at the stop pc depends on why the CPU stopped
    * (symbols README, Unwinding): after `break f` the frame of f is shown, after a line or instruction
    * breakpoint every such frame is, after a step none. Only for the CPU of the last stop.
@@ -609,10 +620,11 @@ export class Engine {
     this.breakpoints.clearInternal();
     this.deliveryStop = undefined;
     const pc = this.pc(cpu);
-    const loc = this.symbols?.lineAt(pc);
+    const syms = this.codeSymbols(cpu);
+    const loc = syms?.lineAt(pc);
     const esp = c.getReg32(REG.esp);
     this.step = {
-      cpu, kind, granularity, refFunction: this.symbols?.functionAt(pc)?.lowPc, refLine: loc?.line, refFile: loc?.file,
+      cpu, kind, granularity, refFunction: syms?.functionAt(pc)?.lowPc, refLine: loc?.line, refFile: loc?.file,
       startEsp: esp, stackBase: this.stackBase(esp), prevPc: pc, prevEsp: esp, count: 0, startedInUser: c.cpl === 3,
     };
     if (kind === 'out') {
@@ -654,9 +666,12 @@ export class Engine {
    */
   private runToReturn(address: number, esp: number, then: 'continue-step' | 'stop' = 'continue-step'): void {
     this.setSingleStep(undefined);
+    // The same stack pointer is not enough in user mode: every process of a program has its stack at
+    // the same addresses, so the return must also happen in the task that made the call.
+    const task = this.step ? this.currentTask(this.step.cpu) : undefined;
     this.breakpoints.addInternal({
       address,
-      matches: (cpu) => this.cpu(cpu).getReg32(REG.esp) === (esp >>> 0),
+      matches: (cpu) => this.cpu(cpu).getReg32(REG.esp) === (esp >>> 0) && (task === undefined || this.currentTask(cpu) === task),
       onHit: (cpu) => {
         this.breakpoints.clearInternal();
         const s = this.step;
@@ -716,10 +731,11 @@ export class Engine {
       // Entered a callee.
       const retAddr = (s.prevPc + insn.length) >>> 0;
       if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
-      const calleeHasLines = this.symbols?.lineAt(pc) !== undefined && this.symbols?.functionAt(pc)?.die !== undefined;
+      const syms = this.codeSymbols(s.cpu);
+      const calleeHasLines = syms?.lineAt(pc) !== undefined && syms?.functionAt(pc)?.die !== undefined;
       if (s.kind === 'in' && calleeHasLines) {
-        const fn = this.symbols!.functionAt(pc)!;
-        const post = this.symbols!.postPrologueAddress(fn) ?? pc;
+        const fn = syms!.functionAt(pc)!;
+        const post = syms!.postPrologueAddress(fn) ?? pc;
         if (post === pc) { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
         this.setSingleStep(undefined);
         const espIn = esp;
@@ -739,7 +755,7 @@ export class Engine {
       return;
     }
     if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
-    const fnNow = this.symbols?.functionAt(pc);
+    const fnNow = this.codeSymbols(s.cpu)?.functionAt(pc);
     if (insn && (insn.kind === 'branch' || insn.kind === 'indirect-branch') && fnNow && fnNow.lowPc === pc && fnNow.lowPc !== s.refFunction) {
       // A jump to another function's entry (switch_to's `jmp __switch_to`): a call in all but name;
       // its ret pops the address on top of the stack.
@@ -759,8 +775,9 @@ export class Engine {
       this.finishStop({ reason: 'step', cpu: s.cpu, description: 'returned to user mode' });
       return;
     }
-    const loc = this.symbols?.lineAt(pc);
-    const fn = this.symbols?.functionAt(pc);
+    const syms = this.codeSymbols(s.cpu);
+    const loc = syms?.lineAt(pc);
+    const fn = syms?.functionAt(pc);
     if (s.switched && fn?.lowPc !== s.refFunction) {
       // After a switch the next task resumes where it switched out (label 1 in schedule's switch_to,
       // the same function) - or, for a task that never ran, in ret_from_fork: stop there, at its start.

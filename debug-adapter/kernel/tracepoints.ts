@@ -21,6 +21,8 @@ export interface BottomHalfRecord { cpu: number; kind: 'softirq' | 'tasklet' | '
 
 /** Bound on records kept (oldest dropped first), like the machine's trace ring. */
 const MAX_RECORDS = 20000;
+/** Bound on bottom-half runs waiting for their return at the same time (nesting is a few levels). */
+const MAX_OPEN_RETURNS = 64;
 
 export class KernelTracepoints {
   readonly switches: SwitchRecord[] = [];
@@ -136,6 +138,7 @@ export class KernelTracepoints {
   }
 
   private breakEntry?: InternalBreakpoint;
+  private readonly openReturns = new Set<InternalBreakpoint>();
 
   private openBottomHalf(cpu: number, kind: BottomHalfRecord['kind'], name: string, func: number): void {
     const esp = this.e.cpu(cpu).getReg32(REG.esp);
@@ -144,16 +147,24 @@ export class KernelTracepoints {
     this.push(this.bottomHalves, rec);
     if (ra === undefined) return;
     const back = (esp + 4) >>> 0;
-    const bp = {
+    const bp: InternalBreakpoint = {
       address: ra, persistent: true,
       matches: (c: number) => {
         if (rec.end !== null || c !== cpu || this.e.cpu(c).getReg32(REG.esp) !== back) return false;
         rec.end = this.now(c);
+        this.openReturns.delete(bp);
         this.e.breakpoints.removePersistent((x) => x === bp);
         return false;
       },
       onHit: () => {},
     };
+    // A run that never returns (its task exited inside it) must not leave its tracepoint forever.
+    this.openReturns.add(bp);
+    if (this.openReturns.size > MAX_OPEN_RETURNS) {
+      const oldest = this.openReturns.values().next().value!;
+      this.openReturns.delete(oldest);
+      this.e.breakpoints.removePersistent((x) => x === oldest);
+    }
     this.e.breakpoints.addInternal(bp);
   }
 }

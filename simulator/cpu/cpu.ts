@@ -17,6 +17,9 @@ import type { AccessSize, CpuBus, InterruptController } from './bus';
 import { ARITH_FLAGS, EFLAGS_FIXED, Flag, SegmentState, TableRegister } from './registers';
 import { Lazy, PARITY, SIZE_MASK, SIZE_SIGN } from './flags';
 import { CpuHooks, HookBit, StopReason } from './hooks';
+
+/** Hooks that need every instruction to go through the one-instruction path. */
+const SLOW_PATH_HOOKS = HookBit.SingleStep | HookBit.Watch;
 import { Insn } from './insn';
 import { CodeCache, CodePage, codeCacheFor } from './code-cache';
 import { decodeAt } from './decoder';
@@ -786,7 +789,9 @@ export class Cpu {
       if (this.instructionCount >= end) break;
       first = false;
       try {
-        if (single || this.hookMask !== 0 || (this.flags & Flag.TF)) {
+        // Breakpoints and delivery/iret callbacks keep the fast loop (it checks breakpoint pages);
+        // single-step, watch ranges and the trap flag need the one-instruction path.
+        if (single || (this.hookMask & SLOW_PATH_HOOKS) !== 0 || (this.flags & Flag.TF)) {
           const tf = this.flags & Flag.TF;
           this.softwareInterruptDone = false;
           this.executeOne();
@@ -904,15 +909,21 @@ export class Cpu {
   /** The hot loop: no hooks armed, runs until an event or the end of the budget. */
   private loop(end: number): void {
     const blocks = Cpu.useBlocks;
+    const bpPages = this.hookMask & HookBit.Breakpoints ? this.hooks.breakpointPages : undefined;
     while (this.instructionCount < end) {
       const eip = this.eip;
       const lin = (this.segBase[1] + eip) >>> 0;
       let insn: Insn | undefined;
       this.instrStart = eip;
+      // On a page with a breakpoint: no compiled blocks, and return before a breakpointed
+      // instruction so that boundary() reports it (or lets the exempt resume instruction run).
+      const bpPage = bpPages !== undefined && bpPages[lin >>> 12] !== 0;
+      if (bpPage && this.hooks.breakpoints.has(lin)
+          && !(lin === this.breakpointExemptLinear && this.instructionCount === this.breakpointExemptCount)) return;
       if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) {
         const page = this.fetchPage!;
         const off = lin & 0xfff;
-        if (blocks) {
+        if (blocks && !bpPage) {
           const b = page.blocks[off];
           if (b !== undefined) {
             if (b.eip === eip && this.instructionCount + b.length <= end) {

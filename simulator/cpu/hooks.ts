@@ -78,9 +78,27 @@ export class CpuHooks {
 
   constructor(private readonly rearm: () => void) {}
 
-  addBreakpoint(linear: number): void { this.breakpoints.add(linear >>> 0); this.rearm(); }
-  removeBreakpoint(linear: number): void { this.breakpoints.delete(linear >>> 0); this.rearm(); }
-  clearBreakpoints(): void { this.breakpoints.clear(); this.rearm(); }
+  /**
+   * Breakpoints per 4 KiB linear page (a count, indexed by linear >>> 12), allocated with the first
+   * breakpoint. The CPU's fast loop looks here before running a compiled block: pages without
+   * breakpoints keep full speed while breakpoints are armed elsewhere.
+   */
+  breakpointPages: Uint16Array | undefined;
+
+  addBreakpoint(linear: number): void {
+    linear >>>= 0;
+    if (!this.breakpoints.has(linear)) {
+      this.breakpoints.add(linear);
+      (this.breakpointPages ??= new Uint16Array(1 << 20))[linear >>> 12]++;
+    }
+    this.rearm();
+  }
+  removeBreakpoint(linear: number): void {
+    linear >>>= 0;
+    if (this.breakpoints.delete(linear)) this.breakpointPages![linear >>> 12]--;
+    this.rearm();
+  }
+  clearBreakpoints(): void { this.breakpoints.clear(); this.breakpointPages?.fill(0); this.rearm(); }
 
   get singleStep(): boolean { return this.step; }
   set singleStep(on: boolean) { this.step = on; this.rearm(); }

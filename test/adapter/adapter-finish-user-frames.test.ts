@@ -158,4 +158,38 @@ describe('adapter: user-mode frames below the system-call entry', function () {
     }
     await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [] });
   });
+
+  it('steps through user code like gdb on the same program run natively (next, next, step into msleep)', async function () {
+    const src = path.join(GUEST, 'user', 'progs', 'sleeper.c');
+    const line = lineOf(src, 'int r = msleep(ms);');
+    // The oracle: gdb runs the same ELF on the host's Linux (the programs are ordinary i386 binaries).
+    const out = execFileSync('gdb', ['-batch', '-nx', '-ex', `break sleeper.c:${line}`, '-ex', 'run -q 3 1',
+      '-ex', 'next', '-ex', 'info line *$pc', '-ex', 'next', '-ex', 'info line *$pc', '-ex', 'step', '-ex', 'info line *$pc', '-ex', 'print $pc',
+      path.join(USER_BIN, 'sleeper')], { encoding: 'utf8', cwd: USER_BIN, timeout: 60000 });
+    const lines = [...out.matchAll(/^Line (\d+) of "([^"]+)"/gm)].map((m) => ({ line: Number(m[1]), file: path.basename(m[2]) }));
+    const pc = parseInt(/^\$1 = \(void \(\*\)\(\)\) (0x[0-9a-f]+)/m.exec(out)![1], 16);
+    assert.equal(lines.length, 3, out);
+
+    await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [{ line }] });
+    const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    await dc.setBreakpointsRequest({ source: { path: src }, breakpoints: [] });
+    const threadId = ev.body.threadId!;
+    const top = async () => (await dc.stackTraceRequest({ threadId, levels: 1 })).body.stackFrames[0];
+    // next over msleep(): the task sleeps (other tasks run meanwhile) and the step ends in the same task.
+    await stopAfter(dc, () => dc.nextRequest({ threadId }));
+    let f = await top();
+    assert.deepEqual({ line: f.line, file: path.basename(f.source?.path ?? '') }, lines[0]);
+    assert.equal(f.name, 'main');
+    await stopAfter(dc, () => dc.nextRequest({ threadId }));
+    f = await top();
+    assert.deepEqual({ line: f.line, file: path.basename(f.source?.path ?? '') }, lines[1]);
+    // Back at the call: step into msleep, in the C library linked into the program.
+    await stopAfter(dc, () => dc.nextRequest({ threadId }));
+    assert.equal((await top()).line, line);
+    await stopAfter(dc, () => dc.stepInRequest({ threadId }));
+    f = await top();
+    assert.equal(f.name, 'msleep');
+    assert.deepEqual({ line: f.line, file: path.basename(f.source?.path ?? '') }, lines[2]);
+    assert.equal(parseInt(f.instructionPointerReference!, 16), pc);
+  });
 });

@@ -23,7 +23,21 @@ interface Scenario {
   init: string[];
   /** Kernel log lines printed among the program's lines (not printed on the host). */
   kernelOnly?: RegExp[];
+  /** Arguments for the host run, where they differ from the kernel run's (none: `args`). */
+  hostArgs?: string[];
 }
+
+// clone_flags (simulator/guest/user/progs/clone_flags.c): CLONE_PARENT and CLONE_VFORK without CLONE_VM
+// are compared with the host. CLONE_STOPPED left Linux in 2.6.38 (its bit is CLONE_NEWCGROUP today), so
+// the host run skips it ("no-stopped") and these lines are what 2.6.11's do_fork gives: the child stays
+// in TASK_STOPPED off every run queue until SIGCONT, and — never having stopped itself (exit_code 0) —
+// is not reported by wait4(WUNTRACED).
+const cloneStoppedLines = [
+  'clone_flags: CLONE_STOPPED: the child did not run during 30 ms and 10 yields: yes',
+  'clone_flags: CLONE_STOPPED: wait4(WUNTRACED|WNOHANG) reports nothing (it never stopped itself): yes',
+  'clone_flags: CLONE_STOPPED: after SIGCONT the child ran and exited with 5: yes',
+];
+const hostCloneFlags: string[] = [];
 
 const scenarios: Scenario[] = [
   { name: 'fork-exit-wait', prog: 'forker', args: [], init: ['init: forker exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'] },
@@ -43,6 +57,15 @@ const scenarios: Scenario[] = [
     name: 'segv', prog: 'segv', args: [],
     init: ['init: segv killed by signal 11', 'init: orphans reaped: 0 (exit codes sum 0)'],
     kernelOnly: [/^segv: segfault at 00000000 eip [0-9a-f]{8} esp [0-9a-f]{8} error 6$/],
+  },
+  {
+    name: 'clone-flags', prog: 'clone_flags', args: [], hostArgs: ['no-stopped'],
+    // The host's lines (kept for the check below), then the CLONE_STOPPED ones before the final verdict.
+    fixHost: (lines) => {
+      hostCloneFlags.push(...lines);
+      return [...lines.slice(0, -1), ...cloneStoppedLines, ...lines.slice(-1)];
+    },
+    init: ['init: clone_flags exited with status 0', 'init: orphans reaped: 0 (exit codes sum 0)'],
   },
 ];
 
@@ -124,7 +147,7 @@ describe('process scenarios (issue 5): user programs on the teaching kernel', fu
     try {
       buildUserPrograms(bin);
       for (const s of scenarios) {
-        const host = runOnHost(bin, s.prog, s.args);
+        const host = runOnHost(bin, s.prog, s.hostArgs ?? s.args);
         let lines = host.out.trim().split('\n');
         if (s.fixHost) lines = s.fixHost(lines);
         expected.set(s.name, [`init: scenario ${s.name}: running ${s.prog}`, ...lines, ...s.init, `init: scenario ${s.name} done`]);
@@ -132,6 +155,13 @@ describe('process scenarios (issue 5): user programs on the teaching kernel', fu
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
+  });
+
+  it('clone_flags on the host Linux: CLONE_PARENT and CLONE_VFORK without CLONE_VM behave as described', () => {
+    assert.equal(hostCloneFlags.length, 10, hostCloneFlags.join('\n'));
+    assert.ok(hostCloneFlags.slice(0, -1).every((l) => l.endsWith(': yes')), hostCloneFlags.join('\n'));
+    assert.equal(hostCloneFlags.at(-1), 'clone_flags: OK');
+    assert.ok(hostCloneFlags.some((l) => l.includes('wait4 on the child returns -ECHILD')));
   });
 
   describe('under qemu-system-i386 -smp 2 (the reference PC)', () => {

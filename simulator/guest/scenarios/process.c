@@ -16,6 +16,8 @@
  *   segv             segv: -EFAULT from bad system call pointers, SIGSEGV from a bad store
  *   rt-sched         rt_demo: SCHED_RR tasks take turns, SCHED_FIFO ones run to completion, SCHED_OTHER
  *                    waits for both (all pinned to CPU 0 with sched_setaffinity)
+ *   clone-flags      clone_flags: CLONE_PARENT makes a sibling (reaped by the caller's parent),
+ *                    CLONE_STOPPED waits for SIGCONT, CLONE_VFORK without CLONE_VM still blocks
  *   process-all      all of them in turn, in one boot
  */
 #include <linux/sched.h>
@@ -52,4 +54,5 @@ USER_SCENARIO(signals, "signals", "SIGTERM handler, SIGSTOP/SIGCONT/SIGKILL, def
 USER_SCENARIO(lazy_fpu, "lazy-fpu", "two processes using the FPU: lazy save/restore through #NM");
 USER_SCENARIO(segv, "segv", "bad user pointers: -EFAULT in system calls, SIGSEGV in user mode");
 USER_SCENARIO(rt_sched, "rt-sched", "SCHED_FIFO vs SCHED_RR vs SCHED_OTHER on one CPU: sched_setscheduler & co.");
+USER_SCENARIO(clone_flags, "clone-flags", "CLONE_PARENT, CLONE_STOPPED, CLONE_VFORK without CLONE_VM");
 USER_SCENARIO(process_all, "process-all", "all the workloads above, one after the other, in one boot");

@@ -27,6 +27,7 @@
 	.globl initramfs_table
 	.type initramfs_table, @object
 initramfs_table:
+	PROGRAM clone_flags
 	PROGRAM cow_demo
 	PROGRAM cpu_hog
 	PROGRAM forker

@@ -27,6 +27,7 @@ static const struct scenario scenarios[] = {
 	{ "lazy-fpu", "fpu_user", NULL },
 	{ "segv", "segv", NULL },
 	{ "rt-sched", "rt_demo", NULL },
+	{ "clone-flags", "clone_flags", NULL },
 };
 
 static void describe(const char *prog, int st)
