@@ -134,6 +134,15 @@ function hostCalibration(): number {
 
 function main(): void {
   const only = process.argv.slice(2);
+  if (only.includes('--list')) {
+    for (const bc of BENCH_CASES) console.log(`${bc.name.padEnd(26)} ${bc.description}`);
+    return;
+  }
+  const unknown = only.filter((n) => !BENCH_CASES.some((bc) => bc.name === n));
+  if (unknown.length) {
+    console.error(`bench: no case named ${unknown.join(', ')}; cases: ${BENCH_CASES.map((bc) => bc.name).join(' ')}`);
+    process.exit(2);
+  }
   let failed = false;
   console.log(`host calibration: reference JS loop ${hostCalibration().toFixed(2)} ns/iteration CPU time (an idle modern x86 core: ~0.5-1)`);
   for (const bc of BENCH_CASES) {

@@ -41,7 +41,15 @@ async function runCommand(title) {
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
-  await row.click();
+  // Enter on the focused row, as a user does. Clicking raced the list's re-render ("recently used"
+  // re-ordering): the row resolved, then was replaced before the click landed.
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
+  try {
+    await focused.waitFor({ state: 'attached', timeout: 5000 });
+    await page.keyboard.press('Enter');
+  } catch {
+    await row.click({ force: true });
+  }
 }
 
 async function expectVisible(locator, what, timeout = 30000) {
