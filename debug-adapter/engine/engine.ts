@@ -628,7 +628,7 @@ export class Engine {
       startEsp: esp, stackBase: this.stackBase(esp), prevPc: pc, prevEsp: esp, count: 0, startedInUser: c.cpl === 3,
     };
     if (kind === 'out') {
-      const frames = unwind(this.unwindContext(cpu), this.registersOf(cpu), c.cpl === 3).filter((f) => f.kind !== 'inline');
+      const frames = unwind(this.unwindContext(cpu, this.currentTask(cpu)), this.registersOf(cpu), c.cpl === 3).filter((f) => f.kind !== 'inline');
       const caller = frames[1];
       if (!caller || caller.kind === 'entry') throw new Error('cannot step out: the caller of this frame is not known');
       this.runToReturn(caller.pc, caller.regs.esp);
@@ -790,19 +790,32 @@ export class Engine {
         if (esp > s.startEsp || s.refLine === undefined) {
           // Returned into a caller (or arrived in C from asm): finish the caller's current line first,
           // as gdb does when a step lands in the middle of a statement.
-          const atLineStart = loc.address === pc && loc.isStmt;
+          const atLineStart = loc.address === pc && (loc.isStmt || this.statementStartsAt(syms!, loc, pc));
           if (atLineStart && !afterReturn) { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
           s.refFunction = fn.lowPc;
           s.refLine = loc.line;
           s.refFile = loc.file;
           s.startEsp = esp;
         }
-      } else if (loc.address === pc && loc.isStmt && (loc.line !== s.refLine || loc.file !== s.refFile)) {
+      } else if (loc.address === pc && (loc.line !== s.refLine || loc.file !== s.refFile) && (loc.isStmt || this.statementStartsAt(syms!, loc, pc))) {
         this.finishStop({ reason: 'step', cpu: s.cpu });
         return;
       }
     }
     this.stepOneInstruction();
+  }
+
+  /**
+   * Several line-table rows can share an address (`17:3 is_stmt` then `17:6`); lineAt answers the last
+   * one. A statement of that line starts here when `break file:line` would stop at this very address.
+   */
+  private statementStartsAt(syms: SymbolFile, loc: { file: string; line: number }, pc: number): boolean {
+    try {
+      const res = syms.addressesForLine(loc.file, loc.line);
+      return !!res && !res.moved && res.addresses.includes(pc);
+    } catch {
+      return false;
+    }
   }
 
   // ------------------------------------------------------------------ helpers for the session
