@@ -44,6 +44,11 @@ describe('adapter: user-mode frames below the system-call entry', function () {
 
   before(async function () {
     if (!fs.existsSync(KERNEL)) throw new Error(`the teaching kernel is not built: ${KERNEL}`);
+    // The oracle ELFs (the same reproducible build the kernel embeds) are build products, not committed:
+    // build the user programs on a fresh clone.
+    if (!fs.existsSync(path.join(USER_BIN, 'cpu_hog'))) {
+      execFileSync('make', ['-s', '-C', path.join(GUEST, 'user')], { stdio: 'inherit' });
+    }
     ensureAdapterBuilt();
     dc = await startClient();
   });
