@@ -810,13 +810,24 @@ export class Engine {
    * one. A statement of that line starts here when `break file:line` would stop at this very address.
    */
   private statementStartsAt(syms: SymbolFile, loc: { file: string; line: number }, pc: number): boolean {
-    try {
-      const res = syms.addressesForLine(loc.file, loc.line);
-      return !!res && !res.moved && res.addresses.includes(pc);
-    } catch {
-      return false;
+    // Asked once per instruction while a line step runs: memoise file:line -> breakpoint addresses
+    // (a line-table scan) per symbol file.
+    let perFile = this.statementStarts.get(syms);
+    if (!perFile) { perFile = new Map(); this.statementStarts.set(syms, perFile); }
+    const key = `${loc.file}\0${loc.line}`;
+    let starts = perFile.get(key);
+    if (starts === undefined) {
+      try {
+        const res = syms.addressesForLine(loc.file, loc.line);
+        starts = res && !res.moved ? new Set(res.addresses) : null;
+      } catch {
+        starts = null;
+      }
+      perFile.set(key, starts);
     }
+    return starts !== null && starts.has(pc);
   }
+  private readonly statementStarts = new WeakMap<SymbolFile, Map<string, Set<number> | null>>();
 
   // ------------------------------------------------------------------ helpers for the session
 
