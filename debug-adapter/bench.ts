@@ -17,6 +17,7 @@ import { Evaluator } from './engine/evaluator';
 import { registerNodes } from './engine/register-view';
 import { KernelViews } from './kernel/views';
 import type { ViewNode } from './engine/view-node';
+import { tracingBenchCase } from './kernel/tracing-bench';
 
 interface AdapterBenchResult {
   name: string; instructions: number; seconds: number; cpuSeconds: number; serial: string; exitValue: number | undefined;
@@ -41,8 +42,11 @@ function launchToSchedule(): { engine: Engine; machine: Machine; stop: StopInfo;
     output: () => {},
     exited: (code, message) => { throw new Error(`the kernel exited (${code}) before reaching schedule: ${message ?? ''}`); },
   });
-  const fns = symbols.findFunctions('schedule');
-  engine.breakpoints.setFunctions([{ id: 1, kind: 'function', functionName: 'schedule', addresses: fns.map((f) => symbols.postPrologueAddress(f) ?? f.lowPc), verified: true, hits: 0 }]);
+  // What setFunctionBreakpointsRequest does (session.ts): gdb's locations of `break schedule`, and the
+  // source line of the first one for the verified breakpoint.
+  const addresses = symbols.breakpointAddresses('schedule');
+  symbols.lineAt(addresses[0]);
+  engine.breakpoints.setFunctions([{ id: 1, kind: 'function', functionName: 'schedule', addresses, verified: true, hits: 0 }]);
   engine.continue();
   const stop = stops.last;
   if (!stop) throw new Error('no stop at schedule');
@@ -121,4 +125,5 @@ export const ADAPTER_BENCH_CASES = [
       return { name: this.name, instructions: machine.time - t0, seconds: total / 1000, cpuSeconds: cpuTimes.reduce((a, b) => a + b, 0) / 1000, serial: line, exitValue: 0 };
     },
   },
+  tracingBenchCase(launchToSchedule),
 ];

@@ -27,6 +27,7 @@ export interface KsimLaunchArguments {
   quantum?: number;
   disassemblyFlavor?: 'att' | 'intel';
   traceBufferSize?: number;
+  profile?: boolean;
 }
 
 /** The validated configuration with every default filled in. */
@@ -46,6 +47,8 @@ export interface LaunchConfig {
   quantum: number;
   disassemblyFlavor: 'att' | 'intel';
   traceBufferSize: number;
+  /** Count instruction executions per kernel function for the code lenses (ksim/profile). */
+  profile: boolean;
 }
 
 /** A launch argument that cannot be used; `attribute` is the offending key. */
@@ -129,7 +132,7 @@ export function resolveLaunchConfig(raw: unknown, fileExists: (p: string) => boo
   }
   const args = raw as Record<string, unknown>;
   const known = new Set(['kernel', 'cpus', 'memoryMB', 'cmdline', 'scenario', 'hz', 'stopOnEntry', 'serialInput',
-    'stepIntoInterrupts', 'showTasksAsThreads', 'quantum', 'disassemblyFlavor', 'traceBufferSize']);
+    'stepIntoInterrupts', 'showTasksAsThreads', 'quantum', 'disassemblyFlavor', 'traceBufferSize', 'profile']);
   for (const key of Object.keys(args)) {
     if (known.has(key) || CLIENT_KEYS.has(key) || key.startsWith('__')) continue;
     throw new LaunchConfigError(key, `unknown launch attribute '${key}' (known: ${[...known].join(', ')})`);
@@ -157,6 +160,7 @@ export function resolveLaunchConfig(raw: unknown, fileExists: (p: string) => boo
   const stopOnEntry = boolean(args, 'stopOnEntry', false);
   const stepIntoInterrupts = boolean(args, 'stepIntoInterrupts', false);
   const showTasksAsThreads = boolean(args, 'showTasksAsThreads', true);
+  const profile = boolean(args, 'profile', true);
 
   const flavor = args.disassemblyFlavor ?? 'att';
   if (flavor !== 'att' && flavor !== 'intel') bad('disassemblyFlavor', "must be 'att' or 'intel'", flavor);
@@ -193,6 +197,6 @@ export function resolveLaunchConfig(raw: unknown, fileExists: (p: string) => boo
 
   return {
     kernel, bundledKernel, cpus, memoryMB, cmdline, stopOnEntry, serialInput, stepIntoInterrupts,
-    showTasksAsThreads, quantum, disassemblyFlavor: flavor, traceBufferSize,
+    showTasksAsThreads, quantum, disassemblyFlavor: flavor, traceBufferSize, profile,
   };
 }

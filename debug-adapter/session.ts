@@ -23,8 +23,10 @@ import { hex32, type ViewNode } from './engine/view-node';
 import type { TargetMachine } from './engine/target';
 import { KernelCommands } from './kernel/commands';
 import { KernelViews } from './kernel/views';
-import { isKernelViewRequest, kernelViewRequest } from './kernel/view-requests';
+import { isKernelViewRequest, kernelViewRequest, startTracingAtStop } from './kernel/view-requests';
+import { startProfiling } from './kernel/profile';
 import { Evaluator } from './engine/evaluator';
+import { complete } from './engine/completions';
 
 /** Error ids of our DAP error responses (stable, for clients that match on them). */
 const ERR = { launch: 1001, kernel: 1002, notStopped: 1003, request: 1004, evaluate: 1005 } as const;
@@ -47,7 +49,7 @@ export class KsimDebugSession extends LoggingDebugSession {
   /** Selected CPU for memory requests without a thread context (the last stop's CPU). */
   private focusCpu = 0;
   private serialLine = '';
-  private pendingExceptionFilters: string[] = ['panic'];
+  private pendingExceptionFilters: string[] = EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter);
 
   constructor() {
     super();
@@ -68,6 +70,7 @@ export class KsimDebugSession extends LoggingDebugSession {
       supportsEvaluateForHovers: true,
       supportsSetVariable: true,
       supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.', '>'],
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
       supportsDataBreakpoints: true,
@@ -119,6 +122,7 @@ export class KsimDebugSession extends LoggingDebugSession {
       serialInput: config.serialInput, traceBufferSize: config.traceBufferSize,
     });
     machine.loadKernel(image);
+    if (config.profile) startProfiling(machine);
     let symbols: SymbolFile | undefined;
     try {
       symbols = loadSymbols(image);
@@ -179,6 +183,7 @@ export class KsimDebugSession extends LoggingDebugSession {
     const old = this.engine;
     old.terminate();
     this.machine.restore(this.bootSnapshot);
+    if (this.config!.profile) startProfiling(this.machine); // the profile is of the last run: start again
     const bps = old.breakpoints;
     this.createEngine();
     this.engine!.breakpoints.copyFrom(bps);
@@ -194,6 +199,7 @@ export class KsimDebugSession extends LoggingDebugSession {
     this.frameHandles.reset();
     this.variableHandles.reset();
     this.focusCpu = info.cpu;
+    if (this.engine) startTracingAtStop(this.engine);
     const ev = new StoppedEvent(info.reason, info.cpu + 1, info.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (info.description) ev.body.description = info.description;
@@ -613,19 +619,26 @@ export class KsimDebugSession extends LoggingDebugSession {
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     this.guard(response, () => {
+      // Only the line the cursor is on counts (a multi-line console input completes its last line).
       const col = (args.column ?? args.text.length + 1) - 1;
-      const before = args.text.slice(0, col);
-      const word = /[A-Za-z_$][\w$]*$/.exec(before)?.[0] ?? '';
-      const candidates = new Set<string>();
-      if (before === word) for (const c of this.commands?.names() ?? []) candidates.add(c);
-      for (const r of ['$eax', '$ebx', '$ecx', '$edx', '$esi', '$edi', '$ebp', '$esp', '$eip', '$eflags', '$cr0', '$cr2', '$cr3', '$cr4', '$cpu', '$pid']) candidates.add(r);
-      if (this.symbols) {
-        for (const n of this.symbols.globalNames()) candidates.add(n);
-        for (const n of this.symbols.functionNames()) candidates.add(n);
-      }
-      const targets = [...candidates].filter((c) => c.startsWith(word) && c !== word).sort().slice(0, 200)
-        .map((c) => ({ label: c, start: col - word.length, length: word.length }));
-      response.body = { targets };
+      const before = args.text.slice(0, col).split('\n').pop()!;
+      const frame = args.frameId !== undefined ? this.frameHandles.get(args.frameId) : undefined;
+      const cpu = frame?.cpu ?? this.focusCpu;
+      const e = this.engine;
+      const stopped = !!e && !e.isRunning;
+      const { items, replace } = complete(before, true, {
+        typeOf: (expr) => (stopped ? this.evaluator?.typeOf(expr, cpu, frame?.frame) : undefined),
+        scopeNames: () => (stopped ? this.evaluator?.scopeNames(frame?.frame) ?? [] : []),
+        globalNames: () => [
+          ...[...(this.symbols?.globalNames() ?? [])].sort().map((label) => ({ label, type: 'variable' as const })),
+          ...[...(this.symbols?.functionNames() ?? [])].sort().map((label) => ({ label, type: 'function' as const })),
+        ],
+        commands: this.commands?.names() ?? [],
+        commandArguments: (cmd, i) => (stopped ? this.commands?.argumentCompletions(cmd, i) ?? [] : []),
+      });
+      response.body = {
+        targets: items.map((it) => ({ label: it.label, detail: it.detail, type: it.type, start: col - replace, length: replace })),
+      };
       this.sendResponse(response);
     });
   }

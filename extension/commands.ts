@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { KsimRequest, CodeRef } from '../debug-adapter/protocol/kernel-views';
 import { ksimRequest } from './debug/kernel-requests';
 import type { KsimSessionTracker } from './debug/session-tracker';
@@ -15,6 +14,7 @@ import type { KernelViewsController } from './views/views-controller';
 import type { ViewNode } from './views/view-node';
 import type { TimelinePanel, RevealTarget } from './webviews/timeline-panel';
 import type { ContextSwitchPanel } from './webviews/context-switch-panel';
+import type { TaskActions } from './debug/task-actions';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -22,6 +22,7 @@ export interface CommandDeps {
   views: KernelViewsController;
   timeline: TimelinePanel;
   contextSwitch: ContextSwitchPanel;
+  taskActions: TaskActions;
 }
 
 export async function openLocation(file: string, line: number): Promise<void> {
@@ -119,25 +120,35 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     })),
     reg('ksim.openLocation', guarded(async (file: string, line: number) => openLocation(file, line))),
     reg('ksim.task.showBacktrace', guarded(async (n?: ViewNode) => {
-      const s = session(); if (!s || !n) return;
+      if (!session() || !n) return;
       const threadId = n.data?.threadId as number | undefined;
       if (threadId === undefined) { void vscode.window.showInformationMessage(`ksim: ${n.label} is not listed as a thread (launch with "showTasksAsThreads": true).`); return; }
-      const r = await s.customRequest('stackTrace', { threadId, startFrame: 0, levels: 64 }) as DebugProtocol.StackTraceResponse['body'];
-      const frames = r?.stackFrames ?? [];
+      const frames = await d.taskActions.backtrace(threadId);
       const pick = await vscode.window.showQuickPick(frames.map((f, i) => ({
         label: `#${i} ${f.name}`, description: f.source?.path ? `${path.basename(f.source.path)}:${f.line}` : f.instructionPointerReference ?? '', frame: f,
       })), { title: `Backtrace of ${n.label}` });
       if (pick?.frame.source?.path) await openLocation(pick.frame.source.path, pick.frame.line);
     })),
+    // The two toggles: the same command arms and disarms (the row's menu names what a click will do).
     reg('ksim.task.breakWhenRuns', guarded(async (n?: ViewNode) => {
-      const s = session(); const pid = pidOf(n); if (!s || pid === undefined) return;
-      const r = await ksimRequest(s, KsimRequest.breakWhenTaskRuns, { pid, enabled: true });
-      void vscode.window.showInformationMessage(`ksim: ${r?.message ?? `will stop when pid ${pid} runs`}`);
+      const pid = pidOf(n); if (!session() || pid === undefined) return;
+      const r = await d.taskActions.toggleBreakWhenRuns(pid);
+      void vscode.window.showInformationMessage(`ksim: ${r.message}`);
     })),
     reg('ksim.task.watchState', guarded(async (n?: ViewNode) => {
-      const s = session(); const pid = pidOf(n); if (!s || pid === undefined) return;
-      const r = await ksimRequest(s, KsimRequest.watchTaskState, { pid, enabled: true });
-      void vscode.window.showInformationMessage(`ksim: ${r?.message ?? `watching the state of pid ${pid}`}`);
+      const pid = pidOf(n); if (!session() || pid === undefined) return;
+      const r = await d.taskActions.toggleWatchState(pid);
+      void vscode.window.showInformationMessage(`ksim: ${r.message}`);
+    })),
+    reg('ksim.task.clearBreakWhenRuns', guarded(async (n?: ViewNode) => {
+      const pid = pidOf(n); if (pid === undefined || !d.taskActions.breakOnRun.has(pid)) return;
+      const r = await d.taskActions.toggleBreakWhenRuns(pid);
+      void vscode.window.showInformationMessage(`ksim: ${r.message}`);
+    })),
+    reg('ksim.task.unwatchState', guarded(async (n?: ViewNode) => {
+      const pid = pidOf(n); if (pid === undefined || !d.taskActions.watchingState.has(pid)) return;
+      const r = await d.taskActions.toggleWatchState(pid);
+      void vscode.window.showInformationMessage(`ksim: ${r.message}`);
     })),
     reg('ksim.task.revealSource', guarded(async (n?: ViewNode) => {
       const eip = n?.data?.savedEip as CodeRef | undefined;

@@ -14,6 +14,7 @@ import { ChangedRowDecorations } from './views/kernel-tree-provider';
 import { TimelinePanel } from './webviews/timeline-panel';
 import { ContextSwitchPanel } from './webviews/context-switch-panel';
 import { KsimStatusBar } from './status-bar';
+import { TaskActions } from './debug/task-actions';
 import { registerCommands, revealInViews } from './commands';
 import { startLanguageClient } from './language-client';
 
@@ -23,26 +24,31 @@ export interface KsimExtensionApi {
   timeline: TimelinePanel;
   contextSwitch: ContextSwitchPanel;
   statusBar: KsimStatusBar;
+  /** Tasks view row actions (backtrace, break when it runs, watch its state) and the armed pids. */
+  taskActions: TaskActions;
+  /** Resolves when the language client has started (undefined when it is disabled or cannot start). */
+  languageClientReady: Promise<boolean>;
 }
 
 export function activate(context: vscode.ExtensionContext): KsimExtensionApi {
   const output = vscode.window.createOutputChannel('ksim');
   const tracker = new KsimSessionTracker();
-  const views = new KernelViewsController(tracker, output);
+  const taskActions = new TaskActions(tracker);
+  const views = new KernelViewsController(tracker, output, taskActions, taskActions.onDidChange);
   const timeline = new TimelinePanel(context.extensionUri, tracker, (t) => void revealInViews(views, t));
   const contextSwitch = new ContextSwitchPanel(context.extensionUri, tracker);
   const statusBar = new KsimStatusBar(tracker);
 
   context.subscriptions.push(
-    output, tracker, views, timeline, contextSwitch, statusBar,
+    output, tracker, taskActions, views, timeline, contextSwitch, statusBar,
     vscode.debug.registerDebugConfigurationProvider('ksim', new KsimConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider('ksim', new KsimDynamicConfigurations(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory('ksim', new KsimAdapterFactory(context.extensionPath, output)),
     vscode.window.registerFileDecorationProvider(new ChangedRowDecorations()),
-    ...registerCommands({ context, tracker, views, timeline, contextSwitch }),
+    ...registerCommands({ context, tracker, views, timeline, contextSwitch, taskActions }),
   );
-  startLanguageClient(context, output, tracker);
-  return { tracker, views, timeline, contextSwitch, statusBar };
+  const languageClientReady = startLanguageClient(context, output, tracker);
+  return { tracker, views, timeline, contextSwitch, statusBar, taskActions, languageClientReady };
 }
 
 export function deactivate(): void { /* disposables are released through context.subscriptions */ }

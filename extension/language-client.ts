@@ -19,21 +19,25 @@ export function kernelForLanguageServer(extensionPath: string): string {
   return [...ws, path.join(extensionPath, 'simulator', 'guest', 'build', 'ksim-kernel.elf')].find((p) => fs.existsSync(p)) ?? '';
 }
 
-export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel, tracker: KsimSessionTracker): void {
+/** Starts the client; resolves true once the server answered `initialize`, false when not started. */
+export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel, tracker: KsimSessionTracker): Promise<boolean> {
   const cfg = vscode.workspace.getConfiguration('ksim');
-  if (!cfg.get<boolean>('languageServer.enabled', true)) return;
+  if (!cfg.get<boolean>('languageServer.enabled', true)) return false;
   const serverModule = context.asAbsolutePath(path.join('dist', 'language-server.js'));
   const kernel = kernelForLanguageServer(context.extensionPath);
   if (!fs.existsSync(serverModule) || !kernel) {
     output.appendLine(`language server not started: ${!fs.existsSync(serverModule) ? serverModule + ' is missing' : 'no kernel ELF found'}`);
-    return;
+    return false;
   }
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'file', language: 'ksim-gas' }],
+    // VS Code gives .h files the language id "cpp"; the kernel's headers (inline functions, structs)
+    // are C, so they are selected by extension as well.
+    documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'file', language: 'ksim-gas' },
+      { scheme: 'file', language: 'cpp', pattern: '**/*.h' }],
     initializationOptions: { kernel },
     middleware: {
       provideHover: async (document, position, token, next) => {
@@ -47,15 +51,31 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     },
   };
   const client = new LanguageClient('ksim.languageServer', 'ksim kernel sources (DWARF)', serverOptions, clientOptions);
-  void client.start();
   context.subscriptions.push(client);
+  // After each stop the code lenses get the run's profile so far; the server then asks VS Code to
+  // refresh the lenses of every open editor (workspace/codeLens/refresh).
+  let profileProblem = '';
   const sendProfile = async (session: vscode.DebugSession) => {
     const body = await ksimView(session, KsimRequest.profile, {});
-    if (!isUnavailable(body) && client.isRunning()) await client.sendNotification('ksim/profile', body);
+    if (isUnavailable(body)) {
+      // Said once per distinct reason, not at every stop.
+      if (body.reason !== profileProblem) output.appendLine(`code lenses: no profile from the adapter: ${body.reason}`);
+      profileProblem = body.reason;
+      return;
+    }
+    profileProblem = '';
+    if (client.isRunning()) await client.sendNotification('ksim/profile', body);
   };
   context.subscriptions.push(tracker.onDidStop((s) => {
-    if (cfg.get<boolean>('codeLens.enabled', true)) void sendProfile(s.session);
+    if (vscode.workspace.getConfiguration('ksim').get<boolean>('codeLens.enabled', true)) void sendProfile(s.session);
   }));
+  try {
+    await client.start();
+    return true;
+  } catch (e) {
+    output.appendLine(`language server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }
 
 async function liveValue(tracker: KsimSessionTracker, document: vscode.TextDocument, position: vscode.Position): Promise<{ value: string; where: string } | undefined> {

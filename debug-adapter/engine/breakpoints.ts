@@ -40,6 +40,17 @@ export interface DataBreakpointSpec {
   hits: number;
 }
 
+/**
+ * A data watch owned by a kernel-awareness feature (ksim/watchTaskState), not by the client: armed
+ * like a data breakpoint, but `onHit` decides - it returns the stop, or nothing to run on.
+ */
+export interface KernelWatch {
+  address: number;
+  size: number;
+  access: 'read' | 'write' | 'readWrite';
+  onHit(cpu: number): StopInfo | undefined;
+}
+
 /** A temporary engine breakpoint: `matches` decides, on a hit, whether this is the moment it waits for. */
 export interface InternalBreakpoint {
   address: number;

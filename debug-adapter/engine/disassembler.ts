@@ -57,19 +57,26 @@ function readablePrefix(read: ReadMemory, address: number, max: number): Uint8Ar
 }
 
 export class Disassembler {
-  private readonly formatter: Formatter;
+  private formatterInstance?: Formatter;
 
-  constructor(flavor: 'att' | 'intel') {
-    this.formatter = new Formatter(flavor === 'att' ? FormatterSyntax.Gas : FormatterSyntax.Intel);
-    this.formatter.firstOperandCharIndex = 7;
-    this.formatter.spaceAfterOperandSeparator = false;
+  /** The formatter is built on the first disassembly (creating it runs iced-x86's WebAssembly for the
+   * first time, a cost a launch that never disassembles should not pay). */
+  constructor(private readonly flavor: 'att' | 'intel') {}
+
+  private get formatter(): Formatter {
+    if (this.formatterInstance) return this.formatterInstance;
+    const f = new Formatter(this.flavor === 'att' ? FormatterSyntax.Gas : FormatterSyntax.Intel);
+    f.firstOperandCharIndex = 7;
+    f.spaceAfterOperandSeparator = false;
     // Print numbers the way objdump does (0x8(%esp), $0x7), so listings match the binutils people know.
-    this.formatter.smallHexNumbersInDecimal = false;
-    this.formatter.hexPrefix = '0x';
-    this.formatter.hexSuffix = '';
-    this.formatter.uppercaseHex = false;
-    this.formatter.branchLeadingZeros = false;
-    this.formatter.showZeroDisplacements = true;
+    f.smallHexNumbersInDecimal = false;
+    f.hexPrefix = '0x';
+    f.hexSuffix = '';
+    f.uppercaseHex = false;
+    f.branchLeadingZeros = false;
+    f.showZeroDisplacements = true;
+    this.formatterInstance = f;
+    return f;
   }
 
   /** Decode one instruction at `address`; bytes beyond readable memory make it 'invalid'. */

@@ -6,13 +6,13 @@ import type { SymbolFile } from '../symbols/program';
 import type { DeliveryEvent, StopReason } from '../../simulator/cpu/hooks';
 import { KernelLayout, MissingKernelSymbol } from '../kernel/layout';
 import { TaskReader, type TaskSummary } from '../kernel/tasks';
-import { BreakpointTable, type CodeBreakpoint, type DataBreakpointSpec } from './breakpoints';
+import { BreakpointTable, type CodeBreakpoint, type DataBreakpointSpec, type KernelWatch } from './breakpoints';
 import { renderLogMessage } from './breakpoint-conditions';
 import { Disassembler, type DisassembledInstruction } from './disassembler';
 import { RunControl, type RunEnd, type StopDecision, type StopInfo } from './run-control';
 import { REG, SREG, type TargetCpu, type TargetMachine, type TargetRunResult } from './target';
 import { unwind, type EngineFrame, type Regs, type ReadMemory, type UnwindContext } from './unwind';
-import { describeDelivery, ExceptionFilters, type ExceptionFilterId } from './exceptions';
+import { describeDelivery, describeTripleFault, ExceptionFilters, type ExceptionFilterId } from './exceptions';
 import { UserPrograms } from './user-programs';
 
 export interface EngineEvents {
@@ -93,8 +93,8 @@ export class Engine {
   private readonly taskThreadIds = new Map<number, number>();
   private readonly threadTasks = new Map<number, number>();
   private nextTaskThreadId = TASK_THREAD_BASE + 1;
-  /** Per CPU: CPU watch id -> data breakpoint. */
-  private watchIds: Map<number, DataBreakpointSpec>[] = [];
+  /** Per CPU: CPU watch id -> data breakpoint or kernel watch. */
+  private watchIds: Map<number, DataBreakpointSpec | KernelWatch>[] = [];
   private pendingOutputStop?: StopInfo;
   private exited = false;
 
@@ -347,13 +347,30 @@ export class Engine {
     }
   }
 
-  /** Replace the data breakpoints: one watch range per CPU each (linear addresses). */
+  /** Replace the data breakpoints the client manages (DAP setDataBreakpoints); kernel watches stay. */
   setDataBreakpoints(specs: DataBreakpointSpec[]): void {
     this.breakpoints.setData(specs);
+    this.armWatches();
+  }
+
+  /**
+   * Replace the watches one kernel-awareness feature owns (`owner`, e.g. 'task-state' for
+   * ksim/watchTaskState). They are armed beside the client's data breakpoints and never touched by
+   * setDataBreakpoints, which replaces the client's whole set each time.
+   */
+  setKernelWatches(owner: string, watches: KernelWatch[]): void {
+    if (watches.length) this.kernelWatches.set(owner, watches); else this.kernelWatches.delete(owner);
+    this.armWatches();
+  }
+  private readonly kernelWatches = new Map<string, KernelWatch[]>();
+
+  /** One watch range per CPU for each data breakpoint and kernel watch (linear addresses). */
+  private armWatches(): void {
+    const all: (DataBreakpointSpec | KernelWatch)[] = [...this.breakpoints.dataBps, ...[...this.kernelWatches.values()].flat()];
     this.watchIds = this.machine.cpus.map((c) => {
       c.hooks.clearWatches();
-      const m = new Map<number, DataBreakpointSpec>();
-      for (const s of specs) {
+      const m = new Map<number, DataBreakpointSpec | KernelWatch>();
+      for (const s of all) {
         const id = c.hooks.addWatch({
           start: s.address, length: s.size, physical: false,
           read: s.access !== 'write', write: s.access !== 'read',
@@ -363,6 +380,9 @@ export class Engine {
       return m;
     });
   }
+
+  /** Print a line in the Debug Console (kernel-awareness features that act on their own). */
+  say(text: string): void { this.events.output(text, 'console'); }
 
   /** Exception filter "kernel oops / panic": breakpoints on the kernel's panic and die functions. */
   setPanicBreakpoints(on: boolean): void {
@@ -413,6 +433,12 @@ export class Engine {
   }
 
   pause(): void { this.runControl.pause(); }
+
+  /** Continue, but stop (reason 'pause') after `instructions` instructions of all CPUs (bench, scripts). */
+  continueFor(instructions: number): void {
+    this.runControl.limitNextRun(instructions);
+    this.continue();
+  }
 
   terminate(): void { this.runControl.cancel(); this.exited = true; }
 
@@ -474,8 +500,10 @@ export class Engine {
   }
 
   private onRunEnd(end: RunEnd): void {
+    this.runControl.limitNextRun(undefined);
     this.setSingleStep(undefined);
     this.deliveryStop = undefined;
+    if (end.kind === 'shutdown') end = this.tripleFaultEnd(end.cpu);
     if (end.kind === 'exited') {
       this.exited = true;
       this.events.exited(end.exitCode, end.message);
@@ -488,6 +516,22 @@ export class Engine {
     this.lastStop = end.info;
     this.events.stopped(end.info);
   }
+
+  /**
+   * A CPU triple-faulted. With the 'triple-fault' filter on (the default) the first time is a stop, so
+   * the registers, stack and memory at the fault can be inspected; the machine cannot go on from a
+   * shutdown, so the next run ends the session (exit code 4, as `ksim run`) with the CPU's report.
+   */
+  private tripleFaultEnd(cpu: number): Exclude<RunEnd, { kind: 'shutdown' }> {
+    const report = this.cpu(cpu).shutdownReport;
+    const description = describeTripleFault(cpu, report);
+    if (this.exceptionFilters.enabled.has('triple-fault') && !this.tripleFaultShown) {
+      this.tripleFaultShown = true;
+      return { kind: 'stopped', info: { reason: 'exception', cpu, description, text: report?.trim() || description } };
+    }
+    return { kind: 'exited', exitCode: 4, message: `the machine shut down (${description})${report ? `\n${report.trim()}` : ''}` };
+  }
+  private tripleFaultShown = false;
 
   /** Internal callbacks that decide to stop set this; decide() returns it. */
   private finishStop(info: StopInfo): void {
@@ -583,6 +627,11 @@ export class Engine {
   private onWatch(cpu: number, id: number, address: number, size: number, access: 'read' | 'write'): void {
     const spec = this.watchIds[cpu]?.get(id);
     if (!spec) return;
+    if ('onHit' in spec) {
+      const stop = spec.onHit(cpu);
+      if (stop) this.finishStop(stop);
+      return;
+    }
     if (!this.userBreakpointStops(spec, cpu)) return;
     this.finishStop({
       reason: 'data breakpoint', cpu, hitBreakpointIds: [spec.id],

@@ -11,7 +11,7 @@ import {
   evaluate as symEvaluate, assign as symAssign, formatValue, valueChildren, hasChildren, variablesAt, locateVariable,
   valueToBigInt, typeToString, resolveType, type EvalContext, type Value, type RegisterReader, type RegName, type MemoryReader, type Type,
 } from '../symbols';
-import { knownListAt, knownListArrayAt, listNodes, type KnownList } from './known-lists';
+import { chainNodes, knownChainOf, knownListAt, knownListArrayAt, listNodes, type KnownList } from './known-lists';
 import { taskLine } from '../kernel/tasks';
 import { Value as ValueClass } from '../symbols/value';
 
@@ -76,7 +76,35 @@ export class Evaluator {
 
   private eval(text: string, cpu: number, frame?: EngineFrame): Value {
     // A user-mode frame's names are the user program's (its symbols came with the frame).
-    return symEvaluate(frame?.sym?.symbols ?? this.symbols(), text, this.context(cpu, frame));
+    const syms = frame?.sym?.symbols ?? this.symbols();
+    return symEvaluate(syms, this.withCurrent(text, cpu, syms, frame), this.context(cpu, frame));
+  }
+
+  /**
+   * `current`, as in kernel code: the kernel's macro (get_current(), the task of the running CPU's
+   * stack) has no DWARF, so the name is replaced by that task as a typed pointer - unless the program
+   * has a real variable of that name in scope. Member names (`x.current`, `p->current`) are left alone.
+   */
+  private withCurrent(text: string, cpu: number, syms: NonNullable<Engine['symbols']>, frame?: EngineFrame): string {
+    if (!/(^|[^\w.$>])current\b/.test(text) || !syms.findType('struct task_struct')) return text;
+    if (syms.globalDies('current').length || syms.lookupSymbol('current').length || this.scopeNames(frame).includes('current')) return text;
+    const task = this.engine.currentTask(cpu);
+    if (task === undefined) return text;
+    return text.replace(/(^|[^\w.$>])current\b/g, (_m, pre: string) => `${pre}((struct task_struct *)0x${task.toString(16)})`);
+  }
+
+  /** The type of an expression in a frame (completions); reads memory like any evaluation. */
+  typeOf(text: string, cpu: number, frame?: EngineFrame): Type {
+    return this.eval(text, cpu, frame).type;
+  }
+
+  /** Names of a frame's locals and arguments, innermost scope first (completions). */
+  scopeNames(frame: EngineFrame | undefined): string[] {
+    const f = frame?.sym;
+    const syms = f?.symbols ?? this.engine.symbols;
+    if (!syms || !f || !f.scope) return [];
+    const vars = variablesAt(syms, f.isCaller ? (f.pc - 1) >>> 0 : f.pc, f.scope);
+    return [...vars.locals, ...vars.params].map((v) => v.name);
   }
 
   /**
@@ -98,12 +126,15 @@ export class Evaluator {
     if (hasChildren(v)) {
       const t = resolveType(v.type);
       const owner = structName(v.type);
+      const chain = this.chainStart(v);
       node.children = () => {
         const kids = valueChildren(syms, v, 2000).map((c) => this.valueNode(c.name, c.value, childExpression(evaluateName, c.name), false,
           t.kind === 'array' ? { list: where?.listArray } : { list: knownListAt(owner, c.name), listArray: knownListArrayAt(owner, c.name) }));
         if (where?.list && owner === 'struct list_head' && v.address !== undefined && v.mem) kids.push(...this.listEntries(v.address, v.mem, where.list));
+        if (chain) kids.push(...this.chainEntries(chain.first, chain.struct, v.mem!));
         return kids;
       };
+      if (chain) node.value = `${node.value} (chain of ${chain.struct} via ->${knownChainOf(chain.struct)!.next})`;
       if (where?.list && owner === 'struct list_head') node.value = `${node.value} (${where.list.container} list via .${where.list.link})`;
     }
     if (v.isLvalue && evaluateName) {
@@ -127,6 +158,38 @@ export class Evaluator {
     } catch {
       return undefined;                             // not readable as a task: show the plain value
     }
+  }
+
+  /** A non-null pointer to a chained structure (known-lists.ts CHAINS): where its chain starts. */
+  private chainStart(v: Value): { first: number; struct: string } | undefined {
+    const t = resolveType(v.type);
+    if (t.kind !== 'pointer' || v.problem || !v.mem) return undefined;
+    const struct = structName(t.target);
+    if (!knownChainOf(struct)) return undefined;
+    try {
+      const first = Number(valueToBigInt(v) & 0xffffffffn);
+      return first ? { first, struct: struct! } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The structures along a chain, as children `[0]` (the pointed-to one), `[1]`... */
+  private chainEntries(first: number, struct: string, mem: MemoryReader): ViewNode[] {
+    const type = this.engine.symbols?.findType(struct);
+    const link = this.engine.layout?.member(struct, knownChainOf(struct)!.next);
+    if (!type || !link) return [leaf('[chain]', `<${struct} is not in the kernel's DWARF>`)];
+    const { nodes, problem } = chainNodes(mem, first, link.offset, 500);
+    const out = nodes.map((a, i) => this.valueNode(`[${i}]`, new ValueClass(type, { kind: 'memory', address: a }, mem), `*(${struct} *)0x${a.toString(16)}`));
+    if (problem) out.push(leaf('[…]', `<chain walk stopped: ${problem}>`));
+    return out;
+  }
+
+  /** A structure of type `typeName` at `address` (through CPU `cpu`'s page tables) as a node (views). */
+  objectNode(name: string, typeName: string, address: number, cpu: number): ViewNode {
+    const type = this.engine.symbols?.findType(typeName);
+    if (!type) return leaf(name, `<${typeName} is not in the kernel's DWARF>`);
+    return this.valueNode(name, new ValueClass(type, { kind: 'memory', address }, this.memory(cpu)), `*(${typeName} *)0x${address.toString(16)}`);
   }
 
   /** The structures a known list links, as children `[0]`, `[1]`... after the list_head's own next/prev. */

@@ -3,14 +3,15 @@
 
 import type { DeliveryEvent } from '../../simulator/cpu/hooks';
 
-export type ExceptionFilterId = 'page-fault' | 'user-page-fault' | 'general-protection' | 'double-fault' | 'panic' | 'user-exception';
+export type ExceptionFilterId = 'page-fault' | 'user-page-fault' | 'general-protection' | 'double-fault' | 'triple-fault' | 'panic' | 'user-exception';
 
 /** The filters offered in the initialize response (DAP exceptionBreakpointFilters). */
 export const EXCEPTION_FILTERS: { filter: ExceptionFilterId; label: string; description: string; default?: boolean }[] = [
   { filter: 'user-page-fault', label: 'Page fault from user mode', description: 'Stop when a user program faults on a page (vector 14, CPL 3): copy-on-write, demand paging, segfaults.' },
   { filter: 'page-fault', label: 'Any page fault', description: 'Stop on every page fault (vector 14), kernel or user.' },
   { filter: 'general-protection', label: 'General protection fault', description: 'Stop on #GP (vector 13).' },
-  { filter: 'double-fault', label: 'Double fault', description: 'Stop on #DF (vector 8). (A triple fault always ends the session with a register dump.)' },
+  { filter: 'double-fault', label: 'Double fault', description: 'Stop on #DF (vector 8).' },
+  { filter: 'triple-fault', label: 'Triple fault', description: 'Stop when a CPU shuts down after a fault while delivering #DF, with its registers as they were; continuing then ends the session. Off: the session ends at once with a register dump.', default: true },
   { filter: 'panic', label: 'Kernel oops / panic', description: 'Stop when the kernel calls panic() or die() (oops).', default: true },
   { filter: 'user-exception', label: 'Any exception from user mode', description: 'Stop on every exception (vectors 0-31) raised while CPL was 3.' },
 ];
@@ -41,6 +42,20 @@ export function describeDelivery(e: DeliveryEvent, cr2: number, symbolize: (a: n
   return text;
 }
 
+/**
+ * A triple fault as a stop description: "triple fault on CPU 0: #PF page fault → #DF double fault → #GP
+ * general protection → shutdown". The chain comes from the CPU's shutdown report (simulator/cpu/
+ * delivery.ts writes "triple fault (vectors #14 -> #8 -> #13)"): the events the CPU tried to deliver in
+ * turn - the first one, the #DF it became when its delivery faulted (a #GP while delivering a #PF is a
+ * double fault, SDM vol. 3A table 6-5), and the fault during #DF's delivery that shut it down (6.15).
+ */
+export function describeTripleFault(cpu: number, shutdownReport: string | undefined): string {
+  const m = /vectors ([#\d\s>-]+)\)/.exec(shutdownReport ?? '');
+  const chain = m ? m[1].split('->').map((v) => Number(v.trim().replace('#', ''))).filter((v) => Number.isInteger(v)) : [];
+  const names = chain.map((v) => vectorName(v));
+  return `triple fault on CPU ${cpu}: ${names.length ? `${names.join(' → ')} → ` : ''}shutdown`;
+}
+
 export class ExceptionFilters {
   readonly enabled = new Set<ExceptionFilterId>();
 
@@ -51,9 +66,10 @@ export class ExceptionFilters {
     return unknown;
   }
 
-  /** True when some enabled filter is decided on exception delivery (the others are breakpoints). */
+  /** True when some enabled filter is decided on exception delivery (panic is breakpoints, a triple
+   *  fault is the machine's own 'shutdown' run result). */
   needsDeliveryHook(): boolean {
-    return [...this.enabled].some((f) => f !== 'panic');
+    return [...this.enabled].some((f) => f !== 'panic' && f !== 'triple-fault');
   }
 
   /** Does this delivery stop the machine? */

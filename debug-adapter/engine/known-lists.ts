@@ -28,6 +28,39 @@ const BY_ARRAY_MEMBER: Record<string, KnownList> = {
   'struct prio_array.queue': { container: 'struct task_struct', link: 'run_list' },
 };
 
+/**
+ * Singly linked chains: structures that point to the next one of their kind through a member, the
+ * list ending at NULL - the tasklets queued on a CPU (tasklet_head.list -> tasklet_struct.next -> ...).
+ * A pointer to such a structure lists the chain from it.
+ */
+const CHAINS: Record<string, { next: string }> = {
+  'struct tasklet_struct': { next: 'next' },
+};
+
+/** The member that links `struct` into its chain, when it is a known chained structure. */
+export function knownChainOf(struct: string | undefined): { next: string } | undefined {
+  return struct ? CHAINS[struct] : undefined;
+}
+
+/**
+ * Addresses along a NULL-terminated chain from `first` (included), following the pointer at
+ * `nextOffset` in each node; at most `limit`. Stops at an unreadable node or a loop.
+ */
+export function chainNodes(mem: MemoryReader, first: number, nextOffset: number, limit: number): { nodes: number[]; problem?: string } {
+  const nodes: number[] = [];
+  const seen = new Set<number>();
+  for (let p = first >>> 0; p !== 0;) {
+    if (seen.has(p)) return { nodes, problem: `the chain loops back to 0x${p.toString(16)}` };
+    if (nodes.length >= limit) return { nodes, problem: `more than ${limit} entries` };
+    seen.add(p);
+    nodes.push(p);
+    const b = mem.read((p + nextOffset) >>> 0, 4);
+    if (!b || b.length < 4) return { nodes, problem: `an unreadable ->next at 0x${p.toString(16)}` };
+    p = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  }
+  return { nodes };
+}
+
 export function knownListAt(ownerStruct: string | undefined, member: string): KnownList | undefined {
   return ownerStruct ? BY_MEMBER[`${ownerStruct}.${member}`] : undefined;
 }

@@ -27,7 +27,9 @@ export interface StopInfo {
 
 export type RunEnd =
   | { kind: 'stopped'; info: StopInfo }
-  | { kind: 'exited'; exitCode: number; message?: string };
+  | { kind: 'exited'; exitCode: number; message?: string }
+  /** A CPU triple-faulted (its runState is 'shutdown'): the engine decides between a stop and the end. */
+  | { kind: 'shutdown'; cpu: number };
 
 export interface RunControlOptions {
   /** Instructions per slice. Larger = faster, smaller = more responsive pause. */
@@ -39,7 +41,15 @@ export class RunControl {
   private pauseRequested = false;
   private generation = 0;
 
+  /** Instruction count (all CPUs) at which the current run ends with a 'pause' stop (continueFor), if any. */
+  private stopAt?: number;
+
   constructor(private readonly machine: TargetMachine, private readonly options: RunControlOptions) {}
+
+  /** Make the next run end after `instructions` more instructions, all CPUs together (undefined: no limit). */
+  limitNextRun(instructions: number | undefined): void {
+    this.stopAt = instructions === undefined ? undefined : this.machine.instructionsRetired + instructions;
+  }
 
   get isRunning(): boolean { return this.running; }
 
@@ -92,6 +102,11 @@ export class RunControl {
     for (let rounds = 0; rounds < 4096 && budget > 0; rounds++) {
       if (this.pauseRequested) return { kind: 'stopped', info: { reason: 'pause', cpu: 0 } };
       const before = this.machine.time;
+      if (this.stopAt !== undefined) {
+        const left = this.stopAt - this.machine.instructionsRetired;
+        if (left <= 0) { this.stopAt = undefined; return { kind: 'stopped', info: { reason: 'pause', cpu: 0, description: 'ran the requested number of instructions' } }; }
+        budget = Math.min(budget, left);
+      }
       const result = this.machine.run(budget);
       budget -= Math.max(1, this.machine.time - before);
       switch (result.reason) {
@@ -106,7 +121,7 @@ export class RunControl {
         case 'exit':
           return { kind: 'exited', exitCode: result.exitCode ?? 0 };
         case 'shutdown':
-          return { kind: 'exited', exitCode: result.exitCode ?? -1, message: 'the machine shut down (triple fault)' };
+          return { kind: 'shutdown', cpu: result.cpuIndex ?? 0 };
         case 'all-halted':
           return { kind: 'stopped', info: { reason: 'halted', cpu: 0, description: 'every CPU halted with interrupts off' } };
         case 'idle':

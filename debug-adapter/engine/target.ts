@@ -26,6 +26,8 @@ export interface TargetCpu {
   readonly instructionCount: number;
   readonly hooks: CpuHooks;
   readonly stopReason: StopReason;
+  /** After a triple fault: "CPU n: triple fault (vectors #14 -> ...)" and the register dump. */
+  readonly shutdownReport?: string;
 }
 
 export interface TargetRunResult {
@@ -37,6 +39,8 @@ export interface TargetRunResult {
 export interface TargetMachine {
   readonly cpus: readonly TargetCpu[];
   readonly time: number;
+  /** Instructions executed by all CPUs together since power-on. */
+  readonly instructionsRetired: number;
   /** Index of the CPU a hook stopped (-1 when none). */
   readonly stoppedCpu?: number;
   run(maxInstructions: number): TargetRunResult;

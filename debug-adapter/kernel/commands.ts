@@ -37,6 +37,32 @@ export class KernelCommands {
 
   names(): string[] { return Object.keys(this.table); }
 
+  /**
+   * Completions for argument `index` (0-based) of a command, from its usage: PID -> the pids of the
+   * task list (comm as detail), CPU -> the CPU numbers, VAR -> the per-CPU variables (per_cpu__NAME
+   * symbols without the prefix). Empty when nothing sensible can be offered.
+   */
+  argumentCompletions(command: string, index: number): { label: string; detail?: string; type?: 'value' | 'variable' }[] {
+    const usage = this.table[command]?.usage;
+    const placeholder = usage?.split(/\s+/).slice(1)[index]?.replace(/[[\]]/g, '');
+    try {
+      switch (placeholder) {
+        case 'PID': {
+          if (!this.e.tasks || this.e.isRunning) return [];
+          const read = this.e.reader(this.e.lastStop?.cpu ?? 0);
+          return this.e.tasks.allTasks(read).map((a) => this.e.taskSummary(a)).filter((t): t is TaskSummary => !!t)
+            .map((t) => ({ label: String(t.pid), detail: t.comm, type: 'value' as const }));
+        }
+        case 'CPU': return [...Array(this.e.cpuCount).keys()].map((c) => ({ label: String(c), type: 'value' as const }));
+        case 'VAR': return (this.e.symbols?.globalNames() ?? []).filter((n) => n.startsWith('per_cpu__')).sort()
+          .map((n) => ({ label: n.slice('per_cpu__'.length), type: 'variable' as const }));
+        default: return [];
+      }
+    } catch {
+      return [];
+    }
+  }
+
   isCommand(text: string): boolean {
     const word = text.trim().split(/\s+/)[0];
     return word in this.table && (text.trim() === word || /^\S+\s/.test(text.trim()));

@@ -83,7 +83,7 @@ export class KernelLayout {
   typeDie(name: string): Die | undefined {
     if (this.structs.has(name)) return this.structs.get(name) ?? undefined;
     let found: Die | undefined;
-    for (const d of this.symbols.typeDies(name)) {
+    for (const d of this.symbols.eachTypeDie(name)) {   // lazily: stops parsing units at the first definition
       const t = stripTypedefs(d);
       if (t && !t.flagDeclaration && (t.children.length > 0 || t.num(DW_AT.byte_size) !== undefined)) { found = t; break; }
     }
@@ -133,9 +133,13 @@ export class KernelLayout {
     return m.offset;
   }
 
-  /** Enumerator names by value of an enum type that declares `anyEnumerator` (e.g. 'TIMER_SOFTIRQ'). */
+  /**
+   * Enumerator names by value of an enum type that declares `anyEnumerator` (e.g. 'TIMER_SOFTIRQ'), from
+   * the first unit that has one; units whose top-level scan shows no such enumerator are not parsed.
+   */
   enumContaining(anyEnumerator: string): Map<number, string> | undefined {
     for (const cu of this.symbols.units) {
+      if (!this.symbols.unitMayHaveEnumerator(cu, anyEnumerator)) continue;
       const root = this.symbols.unitRoot(cu);
       if (!root) continue;
       for (const d of root.children) {

@@ -9,34 +9,50 @@ import type { Engine } from '../engine/engine';
 import type { KernelViewUnavailable, TaskBreakpointResponseBody } from '../protocol/kernel-views';
 import { ContextSwitchTracker } from './context-switch';
 import { MissingKernelSymbol } from './layout';
+import { buildProfile, isProfiling } from './profile';
 import { SubsystemViews } from './subsystem-views';
 import { buildTimeline, StopSampler } from './timeline';
 import { KernelTracepoints } from './tracepoints';
+import { TaskStateWatches } from './task-state-watch';
 import type { KernelViews } from './views';
 
-interface PerEngine { tp: KernelTracepoints; sampler: StopSampler; cs: ContextSwitchTracker; missing?: string[] }
+interface PerEngine { tp: KernelTracepoints; sampler: StopSampler; cs: ContextSwitchTracker; stateWatches: TaskStateWatches; missing?: string[] }
 const state = new WeakMap<Engine, PerEngine>();
 
 function stateOf(e: Engine): PerEngine {
   let s = state.get(e);
   if (!s) {
     const tp = new KernelTracepoints(e);
-    s = { tp, sampler: new StopSampler(e, tp), cs: new ContextSwitchTracker(e, tp) };
+    s = { tp, sampler: new StopSampler(e, tp), cs: new ContextSwitchTracker(e, tp), stateWatches: new TaskStateWatches(e) };
     state.set(e, s);
   }
   return s;
 }
 
-const HANDLED = new Set(['ksim/timeline', 'ksim/contextSwitch', 'ksim/irqs', 'ksim/timers', 'ksim/workqueues', 'ksim/waitqueues']);
+const HANDLED = new Set(['ksim/timeline', 'ksim/contextSwitch', 'ksim/irqs', 'ksim/timers', 'ksim/workqueues', 'ksim/waitqueues', 'ksim/profile']);
+
+/**
+ * Called at every stop: tracing (the tracepoints behind the timeline and the Context Switch panel)
+ * starts at the first stop of a session, so a timeline opened later shows what happened since. Not at
+ * launch: the boot to the first stop runs at full speed. Cost measured by `npm run bench --
+ * adapter-tracing` (see ../README.md).
+ */
+export function startTracingAtStop(e: Engine): void {
+  try {
+    const s = stateOf(e);
+    if (!s.missing) s.missing = s.tp.arm();
+  } catch { /* tracing is an extra: a kernel it cannot trace is still debugged (the views say why) */ }
+}
 
 /** True when `command` is a kernel view request (answered here or by KernelViews). */
 export function isKernelViewRequest(views: KernelViews, command: string): boolean {
-  return HANDLED.has(command) || command === 'ksim/breakWhenTaskRuns' || views.handles(command);
+  return HANDLED.has(command) || command === 'ksim/breakWhenTaskRuns' || command === 'ksim/watchTaskState' || views.handles(command);
 }
 
 /** Answer one ksim/* view request with its KernelView<T> body. */
 export function kernelViewRequest(e: Engine, views: KernelViews, command: string, args: Record<string, unknown>, running: boolean): unknown {
   if (command === 'ksim/breakWhenTaskRuns') return breakWhenTaskRuns(e, views, args);
+  if (command === 'ksim/watchTaskState') return watchTaskState(e, args);
   if (running) return views.request(command, args, running);
   const s = stateOf(e);
   // Every request at a stop is a chance to notice what changed since the previous stop.
@@ -48,7 +64,7 @@ export function kernelViewRequest(e: Engine, views: KernelViews, command: string
     const sub = new SubsystemViews(e, warnings);
     switch (command) {
       case 'ksim/timeline': {
-        // Tracing starts with the first timeline request of the session (nothing is armed before).
+        // Tracing started at the session's first stop (startTracingAtStop); arm now if it did not.
         if (!s.missing) s.missing = s.tp.arm();
         if (s.missing.length) warnings.push(`no tracepoint for ${s.missing.join(', ')}`);
         body = buildTimeline(e, s.tp, { from: num(args.from), to: num(args.to), maxItems: num(args.maxItems) });
@@ -62,6 +78,12 @@ export function kernelViewRequest(e: Engine, views: KernelViews, command: string
       case 'ksim/timers': body = sub.timers(); break;
       case 'ksim/workqueues': body = sub.workqueues(); break;
       case 'ksim/waitqueues': body = sub.waitqueues(); break;
+      case 'ksim/profile':
+        // Per-function execution counts (profile.ts); counting is switched on at launch unless "profile": false.
+        if (!e.symbols) return unavailable('the kernel has no symbols, so there are no functions to profile', 'symbols');
+        if (!isProfiling(e.machine)) return unavailable("profiling is off (launch attribute 'profile' is false)", 'error');
+        body = buildProfile(e.machine, e.symbols, num(args.limit));
+        break;
       default: return unavailable(`unknown view ${command}`, 'error');
     }
     return { available: true, stopId: e.stopId, time: e.machine.time, jiffies: views.jiffies(), ...(warnings.length ? { warnings } : {}), ...body };
@@ -86,6 +108,13 @@ function breakWhenTaskRuns(e: Engine, views: KernelViews, args: Record<string, u
     if (t) name = `${t.comm} [${t.pid}]`;
   }
   return { message: enabled ? `will stop when ${name} is switched in` : `no longer stopping when ${name} is switched in` };
+}
+
+/** ksim/watchTaskState: a write watch on the task's state (task-state-watch.ts); bad arguments are DAP errors. */
+function watchTaskState(e: Engine, args: Record<string, unknown>): TaskBreakpointResponseBody {
+  const pid = args.pid;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0) throw new Error(`'pid' must be a process id, got ${JSON.stringify(pid)}`);
+  return { message: stateOf(e).stateWatches.set(pid, args.enabled !== false) };
 }
 
 function num(v: unknown): number | undefined {

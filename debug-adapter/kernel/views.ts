@@ -3,6 +3,7 @@
 
 import type { Engine } from '../engine/engine';
 import { hex32, leaf, type ViewNode } from '../engine/view-node';
+import { Evaluator } from '../engine/evaluator';
 import { MissingKernelSymbol } from './layout';
 import { KernelModel, type PrioArray, type TaskletInfo } from './model';
 import { taskLine, type TaskSummary } from './tasks';
@@ -14,7 +15,7 @@ import type {
 const FIRST_EXTERNAL_VECTOR = 0x20;
 
 const IMPLEMENTED = new Set(['ksim/tasks', 'ksim/cpus', 'ksim/softirqs', 'ksim/dmesg']);
-const KNOWN_LATER = new Set(['ksim/irqs', 'ksim/workqueues', 'ksim/timers', 'ksim/waitqueues', 'ksim/timeline', 'ksim/contextSwitch', 'ksim/profile', 'ksim/breakWhenTaskRuns', 'ksim/watchTaskState']);
+const KNOWN_LATER = new Set(['ksim/irqs', 'ksim/workqueues', 'ksim/timers', 'ksim/waitqueues', 'ksim/timeline', 'ksim/contextSwitch', 'ksim/breakWhenTaskRuns']);
 
 export class KernelViews {
   private readonly model: KernelModel;
@@ -22,6 +23,12 @@ export class KernelViews {
   constructor(private readonly e: Engine) {
     this.model = new KernelModel(e);
   }
+
+  /** A kernel structure as an expandable, DWARF-typed node (its fields as children). */
+  private objectNode(name: string, typeName: string, address: number, cpu: number): ViewNode {
+    return (this.objects ??= new Evaluator(this.e)).objectNode(name, typeName, address, cpu);
+  }
+  private objects?: Evaluator;
 
   jiffies(): number | undefined {
     try { return this.model.jiffies(); } catch { return undefined; }
@@ -214,7 +221,11 @@ export class KernelViews {
     add('tasklets', () => {
       const hi = this.model.tasklets(cpu, 'tasklet_hi_vec');
       const lo = this.model.tasklets(cpu, 'tasklet_vec');
-      const show = (t: TaskletInfo) => leaf(hex32(t.address), `${this.e.symbols?.describeAddress(t.func) ?? hex32(t.func)}(${hex32(t.data)}) state ${t.state} count ${t.count}`);
+      // Each queued tasklet expands to its tasklet_struct's fields (typed through DWARF).
+      const show = (t: TaskletInfo): ViewNode => ({
+        ...this.objectNode(hex32(t.address), 'struct tasklet_struct', t.address, cpu),
+        name: hex32(t.address), value: `${this.e.symbols?.describeAddress(t.func) ?? hex32(t.func)}(${hex32(t.data)}) state ${t.state} count ${t.count}`,
+      });
       return { name: 'tasklets', value: `${hi.length} hi, ${lo.length} normal`, children: () => [...hi.map(show), ...lo.map(show)] };
     });
     return nodes;

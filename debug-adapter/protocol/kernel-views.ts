@@ -631,7 +631,9 @@ export interface FunctionProfile {
 }
 
 export interface ProfileBody {
+  /** Instructions retired by all CPUs since counting began (launch or restart), user mode included. */
   totalInstructions: number;
+  /** Functions that executed at least one instruction, most instructions first. */
   functions: FunctionProfile[];
 }
 export type ProfileResponseBody = KernelView<ProfileBody>;

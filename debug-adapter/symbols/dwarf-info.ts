@@ -143,6 +143,76 @@ export class Die {
   }
 }
 
+/** A top-level DIE of a unit as CompileUnit.scanTopLevel() reports it (offsets are section-absolute). */
+export interface TopLevelEntry {
+  offset: number;
+  tag: number;
+  name: string | undefined;
+  /** Targets of DW_AT_abstract_origin / DW_AT_specification (where an unnamed DIE takes its name). */
+  origin: number | undefined;
+  specification: number | undefined;
+  /** DW_AT_declaration is set (a declaration, not a definition). */
+  declaration: boolean;
+  /** For an enumeration type: the names of its enumerators. */
+  enumerators?: string[];
+}
+
+const strCaches = new WeakMap<Uint8Array, Map<number, string>>();
+/**
+ * The .debug_str string at `offset`, decoded once per offset: the linker merges identical strings, so
+ * the same offset ("task_struct", "list_head", ...) is asked for by DIEs in every unit.
+ */
+function debugStr(section: Uint8Array, offset: number): string {
+  let cache = strCaches.get(section);
+  if (!cache) { cache = new Map(); strCaches.set(section, cache); }
+  let str = cache.get(offset);
+  if (str === undefined) { str = stringAt(section, offset, '.debug_str'); cache.set(offset, str); }
+  return str;
+}
+
+/** The forms CompileUnit.readForm understands. */
+const KNOWN_FORMS = new Set<number>([
+  DW_FORM.addr, DW_FORM.data1, DW_FORM.ref1, DW_FORM.flag, DW_FORM.strx1, DW_FORM.addrx1, DW_FORM.data2, DW_FORM.ref2,
+  DW_FORM.strx2, DW_FORM.addrx2, DW_FORM.strx3, DW_FORM.addrx3, DW_FORM.data4, DW_FORM.ref4, DW_FORM.strx4, DW_FORM.addrx4,
+  DW_FORM.ref_sup4, DW_FORM.data8, DW_FORM.ref8, DW_FORM.ref_sig8, DW_FORM.ref_sup8, DW_FORM.data16, DW_FORM.sdata,
+  DW_FORM.udata, DW_FORM.ref_udata, DW_FORM.strx, DW_FORM.addrx, DW_FORM.loclistx, DW_FORM.rnglistx,
+  DW_FORM.GNU_addr_index, DW_FORM.GNU_str_index, DW_FORM.string, DW_FORM.strp, DW_FORM.line_strp, DW_FORM.sec_offset,
+  DW_FORM.strp_sup, DW_FORM.GNU_ref_alt, DW_FORM.GNU_strp_alt, DW_FORM.ref_addr, DW_FORM.block1, DW_FORM.block2,
+  DW_FORM.block4, DW_FORM.block, DW_FORM.exprloc, DW_FORM.flag_present, DW_FORM.implicit_const, DW_FORM.indirect,
+]);
+/** Forms whose reference may leave the unit (or, for indirect, may be such a form). */
+const CROSS_UNIT_FORMS = new Set<number>([
+  DW_FORM.ref_addr, DW_FORM.ref_sig8, DW_FORM.GNU_ref_alt, DW_FORM.ref_sup4, DW_FORM.ref_sup8, DW_FORM.indirect,
+]);
+const summaries = new WeakMap<Map<number, Abbrev>, { allKnown: boolean; crossUnit: boolean }>();
+
+/**
+ * One pass over an abbreviation table's forms (cached per table): whether readForm knows them all, and
+ * whether any may reference another unit.
+ */
+function formSummary(abbrevs: Map<number, Abbrev>): { allKnown: boolean; crossUnit: boolean } {
+  let s = summaries.get(abbrevs);
+  if (!s) {
+    s = { allKnown: true, crossUnit: false };
+    for (const a of abbrevs.values()) {
+      for (const f of a.forms) {
+        if (!KNOWN_FORMS.has(f)) s.allKnown = false;
+        if (CROSS_UNIT_FORMS.has(f)) s.crossUnit = true;
+      }
+    }
+    summaries.set(abbrevs, s);
+  }
+  return s;
+}
+
+/** Section offset named by a reference attribute of a parsed DIE. */
+function refTarget(d: Die, at: number): number | undefined {
+  const form = d.form(at);
+  if (form === undefined || !isRefForm(form)) return undefined;
+  const v = d.attr(at);
+  return typeof v === 'number' ? v : undefined;
+}
+
 export function isRefForm(form: number): boolean {
   return form === DW_FORM.ref1 || form === DW_FORM.ref2 || form === DW_FORM.ref4 || form === DW_FORM.ref8 ||
     form === DW_FORM.ref_udata || form === DW_FORM.ref_addr;
@@ -236,6 +306,12 @@ export class CompileUnit {
     this.loclistsBase = v(DW_AT.loclists_base) ?? this.loclistsBase;
   }
 
+  /**
+   * Whether a DIE of this unit may reference a DIE of another unit (an abbreviation uses ref_addr or
+   * another section-wide reference form); without, every reference stays inside the unit.
+   */
+  get refersToOtherUnits(): boolean { return formSummary(this.abbrevTable()).crossUnit; }
+
   /** The full DIE tree of this unit (parsed on first use). */
   root(): Die {
     if (this.rootDie) return this.rootDie;
@@ -266,6 +342,112 @@ export class CompileUnit {
     this.dies = dies;
     this.rootDie = root;
     return root;
+  }
+
+  /**
+   * The unit's top-level DIEs (children of the root) as plain records, without building the DIE tree:
+   * a cursor pass that decodes only the attributes a name index needs and jumps over subtrees by
+   * DW_AT_sibling when the producer recorded it (gcc does for DIEs with children), else skips them
+   * attribute by attribute. A few times cheaper than root() and allocation-free below the top level, so
+   * the program's name index can cover every unit without materialising every unit's DIEs.
+   * Throws SymbolsError on malformed input, like root().
+   */
+  scanTopLevel(): TopLevelEntry[] {
+    if (this.rootDie) {
+      return this.rootDie.children.map((d) => ({
+        offset: d.offset, tag: d.tag, name: d.name,
+        origin: refTarget(d, DW_AT.abstract_origin), specification: refTarget(d, DW_AT.specification),
+        declaration: d.flagDeclaration,
+        enumerators: d.tag === DW_TAG.enumeration_type
+          ? d.children.filter((c) => c.tag === DW_TAG.enumerator && c.name !== undefined).map((c) => c.name!) : undefined,
+      }));
+    }
+    this.header();                        // the root's DWARF 5 bases (str_offsets_base...) for strx names
+    const abbrevs = this.abbrevTable();
+    // Subtrees are jumped over only when every abbreviation's forms can be read: otherwise the walk
+    // visits every DIE, so a malformed one fails the scan at the same place as root() (and strict loads
+    // report the same error).
+    const jump = formSummary(abbrevs).allKnown;
+    const r: ByteReader = new ByteReader(this.owner.sections.info, '.debug_info', this.dieStart);
+    const out: TopLevelEntry[] = [];
+    let depth = 0;
+    // The top-level enumeration whose children (its enumerators) are being read, whose names are kept.
+    let enumeration: TopLevelEntry | undefined;
+    while (r.pos < this.end) {
+      const offset = r.pos;
+      const code = r.uleb();
+      if (code === 0) {                   // null entry: end of the current sibling list
+        if (--depth <= 0) break;
+        if (depth === 1) enumeration = undefined;
+        continue;
+      }
+      const ab = abbrevs.get(code);
+      if (!ab) r.fail(`unknown abbreviation code ${code} (abbrev table at 0x${this.abbrevOffset.toString(16)})`, offset);
+      let sibling = -1;
+      if (depth === 1) {
+        // A top-level DIE: keep what a name index needs.
+        let name: string | undefined, origin: number | undefined, specification: number | undefined;
+        let declaration = false;
+        for (let i = 0; i < ab.forms.length; i++) {
+          const at = ab.attrs[i], form = ab.forms[i];
+          if (at === DW_AT.name || at === DW_AT.abstract_origin || at === DW_AT.specification || at === DW_AT.declaration || at === DW_AT.sibling) {
+            const v = this.interpret(form, this.readForm(r, form, ab.implicit[i]));
+            if (at === DW_AT.name) { if (typeof v === 'string') name = v; }
+            else if (at === DW_AT.declaration) declaration = v !== 0;
+            else if (isRefForm(form) && typeof v === 'number') {
+              if (at === DW_AT.abstract_origin) origin = v; else if (at === DW_AT.specification) specification = v; else sibling = v;
+            }
+          } else this.skipForm(r, form);
+        }
+        const entry: TopLevelEntry = { offset, tag: ab.tag, name, origin, specification, declaration };
+        if (ab.tag === DW_TAG.enumeration_type) {
+          entry.enumerators = [];
+          if (ab.hasChildren) { enumeration = entry; sibling = -1; }    // read its children below
+        }
+        out.push(entry);
+      } else if (depth === 2 && enumeration && ab.tag === DW_TAG.enumerator) {
+        for (let i = 0; i < ab.forms.length; i++) {
+          const form = ab.forms[i];
+          if (ab.attrs[i] === DW_AT.name) {
+            const v = this.interpret(form, this.readForm(r, form, ab.implicit[i]));
+            if (typeof v === 'string') enumeration.enumerators!.push(v);
+          } else this.skipForm(r, form);
+        }
+      } else {
+        for (let i = 0; i < ab.forms.length; i++) {
+          const form = ab.forms[i];
+          if (ab.attrs[i] === DW_AT.sibling && isRefForm(form)) sibling = this.interpret(form, this.readForm(r, form, 0)) as number;
+          else this.skipForm(r, form);
+        }
+      }
+      if (!ab.hasChildren) {
+        if (depth === 0) break;           // a root without children
+        continue;
+      }
+      // Jump over the children when the sibling reference is usable (forward, inside the unit).
+      if (jump && depth > 0 && sibling > r.pos && sibling <= this.end) r.pos = sibling;
+      else depth++;
+    }
+    return out;
+  }
+
+  /** Advances past one attribute value of `form` without decoding it (as readForm would read it). */
+  private skipForm(r: ByteReader, form: number): void {
+    switch (form) {
+      case DW_FORM.data1: case DW_FORM.ref1: case DW_FORM.flag: case DW_FORM.strx1: case DW_FORM.addrx1: r.skip(1); return;
+      case DW_FORM.data2: case DW_FORM.ref2: case DW_FORM.strx2: case DW_FORM.addrx2: r.skip(2); return;
+      case DW_FORM.strx3: case DW_FORM.addrx3: r.skip(3); return;
+      case DW_FORM.data4: case DW_FORM.ref4: case DW_FORM.strx4: case DW_FORM.addrx4: case DW_FORM.ref_sup4: r.skip(4); return;
+      case DW_FORM.data8: case DW_FORM.ref8: case DW_FORM.ref_sig8: case DW_FORM.ref_sup8: r.skip(8); return;
+      case DW_FORM.strp: case DW_FORM.line_strp: case DW_FORM.sec_offset: case DW_FORM.strp_sup:
+      case DW_FORM.GNU_ref_alt: case DW_FORM.GNU_strp_alt: r.skip(this.offsetSize); return;
+      case DW_FORM.block1: r.skip(r.u8()); return;
+      case DW_FORM.block2: r.skip(r.u16()); return;
+      case DW_FORM.block4: r.skip(r.u32()); return;
+      case DW_FORM.block: case DW_FORM.exprloc: r.skip(r.uleb()); return;
+      case DW_FORM.flag_present: case DW_FORM.implicit_const: return;
+      default: this.readForm(r, form, 0);   // LEB128s, strings, addresses, indirect, and the errors
+    }
   }
 
   dieAt(offset: number): Die | undefined {
@@ -324,7 +506,7 @@ export class CompileUnit {
   interpret(form: number, v: RawValue): RawValue {
     const s = this.owner.sections;
     switch (form) {
-      case DW_FORM.strp: return stringAt(s.str, v as number, '.debug_str');
+      case DW_FORM.strp: return debugStr(s.str, v as number);
       case DW_FORM.line_strp: return stringAt(s.lineStr, v as number, '.debug_line_str');
       case DW_FORM.strx: case DW_FORM.strx1: case DW_FORM.strx2: case DW_FORM.strx3: case DW_FORM.strx4:
       case DW_FORM.GNU_str_index: {

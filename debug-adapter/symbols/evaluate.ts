@@ -65,7 +65,8 @@ export class Evaluator {
 
   private isTypedefName(name: string): boolean {
     if (this.lookupVariable(name)) return false;
-    return this.syms.typeDies(name).some((d) => d.tag === DW_TAG.typedef);
+    for (const d of this.syms.eachTypeDie(name)) if (d.tag === DW_TAG.typedef) return true;
+    return false;
   }
 
   // ------------------------------------------------------------------ names

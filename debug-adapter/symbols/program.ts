@@ -3,9 +3,9 @@ import { ElfFile, ElfSymbol, SHF_EXECINSTR } from './elf';
 import * as dwarfConstants from './dwarf-constants';
 // Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
 const { DW_AT, DW_TAG } = dwarfConstants;
-import { CompileUnit, Die, DieDirectory, DwarfSections, dwarfSections, isBlockForm, readUnits } from './dwarf-info';
+import { CompileUnit, Die, DieDirectory, DwarfSections, dwarfSections, isBlockForm, readUnits, TopLevelEntry } from './dwarf-info';
 import { LineFile, LineTable, readLineTable } from './line-program';
-import { LineIndex } from './line-index';
+import { IndexedRow, LineIndex } from './line-index';
 import { AddrRange, dieRanges, inRanges } from './ranges';
 import { BaseType, Type, TypeFactory } from './types';
 import { CfiTable } from './cfi';
@@ -74,7 +74,13 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
-interface UnitEntry { cu: CompileUnit; index: number; ranges?: AddrRange[]; lines?: LineTable | null }
+interface UnitEntry {
+  cu: CompileUnit; index: number; ranges?: AddrRange[]; lines?: LineTable | null; lineIndex?: LineIndex;
+  /** The unit's top-level DIEs (scanTopLevel), null when the scan failed (the warning is recorded once). */
+  topLevel?: TopLevelEntry[] | null;
+  /** The unit may reference DIEs of other units (CompileUnit.refersToOtherUnits). */
+  crossUnit?: boolean;
+}
 
 export class SymbolFile implements DieDirectory {
   readonly elf: ElfFile;
@@ -87,9 +93,11 @@ export class SymbolFile implements DieDirectory {
   private sortedSymbols?: ElfSymbol[];
   private symbolsByName?: Map<string, ElfSymbol[]>;
   private lineIndex?: LineIndex;
-  private functionsByName?: Map<string, Die[]>;
-  private globalsByName?: Map<string, Die[]>;
-  private typesByName?: Map<string, Die[]>;
+  private functionsByName?: Map<string, number[]>;
+  private globalsByName?: Map<string, number[]>;
+  private typesByName?: Map<string, number[]>;
+  /** Offsets of the top-level DIEs that carry DW_AT_declaration (prototypes, extern variables, incomplete types). */
+  private declarationOffsets?: Set<number>;
 
   /** Builds C types from DIEs (cached per DIE). */
   readonly types: TypeFactory = new TypeFactory(this);
@@ -265,9 +273,34 @@ export class SymbolFile implements DieDirectory {
     return out;
   }
 
+  /**
+   * The line index of one unit (its own table only), built on first use. Address queries go to the unit
+   * whose ranges cover the address, so a stop needs the line tables of the units on its stack, not all.
+   */
+  private unitLines(e: UnitEntry): LineIndex | undefined {
+    if (!e.lineIndex) {
+      const t = this.lineTable(e.cu);
+      if (!t) return undefined;
+      e.lineIndex = new LineIndex([{ table: t, cuIndex: e.index }]);
+    }
+    return e.lineIndex;
+  }
+
+  private unitEntryAt(addr: number): UnitEntry | undefined {
+    for (const e of this.unitEntries) if (inRanges(this.unitRanges(e), addr)) return e;
+    return undefined;
+  }
+
+  /** The line row at an address: from the covering unit's table, else (no unit, or no row there) from all tables. */
+  private lineRowAt(addr: number): IndexedRow | undefined {
+    const u = this.unitEntryAt(addr);
+    const local = u ? this.unitLines(u)?.lookup(addr) : undefined;
+    return local ?? this.lines().lookup(addr);
+  }
+
   /** Source position of an address from the line table. */
   lineAt(addr: number): SourceLocation | undefined {
-    const e = this.lines().lookup(addr);
+    const e = this.lineRowAt(addr);
     if (!e) return undefined;
     const f = e.table.files[e.row.file];
     return {
@@ -314,7 +347,9 @@ export class SymbolFile implements DieDirectory {
     // Collect the is_stmt rows of each line in the matched files, as gdb keeps them (see breakableRows).
     const byLine = new Map<number, { address: number; file: string }[]>();
     for (const { table } of this.allLineTables()) {
-      for (const [path, rows] of breakableRows(table)) {
+      // Only tables that name one of the files can have rows for it (breakableRows is then memoised).
+      if (!table.files.some((f) => f !== undefined && files.has(f.path))) continue;
+      for (const [path, rows] of this.breakableRowsOf(table)) {
         if (!files.has(path)) continue;
         for (const row of rows) {
           if (!row.isStmt || row.line === 0) continue;
@@ -359,6 +394,14 @@ export class SymbolFile implements DieDirectory {
       if (at && files.has(at.file) && at.line >= target) shownLine = at.line;
     }
     return { line: shownLine, moved: shownLine !== line, file: items[0].file, addresses: [...new Set(addresses)] };
+  }
+
+  private readonly breakable = new WeakMap<LineTable, Map<string, { address: number; line: number; isStmt: boolean }[]>>();
+  /** breakableRows(table), computed once per table (every file:line query of a step would redo it). */
+  private breakableRowsOf(table: LineTable): Map<string, { address: number; line: number; isStmt: boolean }[]> {
+    let rows = this.breakable.get(table);
+    if (!rows) { rows = breakableRows(table); this.breakable.set(table, rows); }
+    return rows;
   }
 
   /** The innermost block (lexical block, inlined instance or function DIE) containing an address. */
@@ -509,42 +552,143 @@ export class SymbolFile implements DieDirectory {
     return frames;
   }
 
+  /**
+   * Name → top-level DIE offsets (functions, variables, types), in unit order. Built from a fast scan of
+   * every unit's top level (CompileUnit.scanTopLevel), not from parsed DIE trees: a name lookup then
+   * parses only the units that hold the DIEs it returns (TaskReader at launch needs three structs, so the
+   * debugger starts without parsing the whole kernel's DWARF). A unit whose scan fails is skipped with a
+   * warning, like any broken unit.
+   */
   private buildNameIndexes(): void {
     if (this.functionsByName) return;
-    this.functionsByName = new Map();
-    this.globalsByName = new Map();
-    this.typesByName = new Map();
-    const add = (m: Map<string, Die[]>, k: string, d: Die) => { const l = m.get(k); if (l) l.push(d); else m.set(k, [d]); };
+    const functions = new Map<string, number[]>(), globals = new Map<string, number[]>(), types = new Map<string, number[]>();
+    const add = (m: Map<string, number[]>, k: string, off: number) => { const l = m.get(k); if (l) l.push(off); else m.set(k, [off]); };
+    const perUnit: TopLevelEntry[][] = [];
+    const byOffset = new Map<number, TopLevelEntry>();
+    const declarations = new Set<number>();
     for (const e of this.unitEntries) {
-      const root = this.unitRoot(e.cu);
-      if (!root) continue;
-      for (const d of root.children) {
+      const entries = this.topLevelOf(e);
+      if (!entries) continue;
+      perUnit.push(entries);
+      for (const t of entries) { byOffset.set(t.offset, t); if (t.declaration) declarations.add(t.offset); }
+    }
+    for (const entries of perUnit) {
+      for (const d of entries) {
         const name = d.name;
         switch (d.tag) {
-          case DW_TAG.subprogram:
-            if (name !== undefined) add(this.functionsByName, name, d);
-            else { const n = d.resolvedName(); if (n !== undefined) add(this.functionsByName, n, d); }
-            break;
-          case DW_TAG.variable: {
-            const n = d.resolvedName();
-            if (n !== undefined) add(this.globalsByName!, n, d);
+          case DW_TAG.subprogram: {
+            const n = name ?? this.resolvedEntryName(d, byOffset);
+            if (n !== undefined) add(functions, n, d.offset);
             break;
           }
-          case DW_TAG.structure_type: if (name) add(this.typesByName!, `struct ${name}`, d); break;
-          case DW_TAG.union_type: if (name) add(this.typesByName!, `union ${name}`, d); break;
-          case DW_TAG.enumeration_type: if (name) add(this.typesByName!, `enum ${name}`, d); break;
-          case DW_TAG.typedef: case DW_TAG.base_type: if (name) add(this.typesByName!, name, d); break;
+          case DW_TAG.variable: {
+            const n = name ?? this.resolvedEntryName(d, byOffset);
+            if (n !== undefined) add(globals, n, d.offset);
+            break;
+          }
+          default: { const k = typeKey(d); if (k !== undefined) add(types, k, d.offset); }
         }
       }
     }
+    this.functionsByName = functions;
+    this.globalsByName = globals;
+    this.typesByName = types;
+    this.declarationOffsets = declarations;
+  }
+
+  /**
+   * Die.resolvedName() of an unnamed top-level DIE, following abstract_origin / specification through the
+   * scanned entries; when a link leaves the top level, the DIE itself is parsed and asked.
+   */
+  private resolvedEntryName(d: TopLevelEntry, byOffset: Map<number, TopLevelEntry>): string | undefined {
+    let cur: TopLevelEntry | undefined = d;
+    for (let i = 0; cur && i < 8; i++) {
+      if (cur.name !== undefined) return cur.name;
+      const link = cur.origin ?? cur.specification;
+      if (link === undefined) return undefined;
+      cur = byOffset.get(link);
+      if (!cur) {
+        try { return this.dieAt(d.offset)?.resolvedName(); } catch (e) { this.degrade(e); return undefined; }
+      }
+    }
+    return undefined;
+  }
+
+  /** The DIEs at these offsets (their units parsed on demand; a broken unit's DIEs are left out). */
+  private diesAt(offsets: number[] | undefined): Die[] {
+    const out: Die[] = [];
+    for (const off of offsets ?? []) {
+      try { const d = this.dieAt(off); if (d) out.push(d); } catch (e) { this.degrade(e); }
+    }
+    return out;
   }
 
   /** Top-level DIEs (functions; out-of-line definitions and declarations) named `name`, in unit order. */
-  functionDies(name: string): Die[] { this.buildNameIndexes(); return this.functionsByName!.get(name) ?? []; }
+  functionDies(name: string): Die[] { this.buildNameIndexes(); return this.diesAt(this.functionsByName!.get(name)); }
   /** Top-level variable DIEs named `name` (definitions and declarations). */
-  globalDies(name: string): Die[] { this.buildNameIndexes(); return this.globalsByName!.get(name) ?? []; }
+  globalDies(name: string): Die[] { this.buildNameIndexes(); return this.diesAt(this.globalsByName!.get(name)); }
   /** Top-level type DIEs: "struct x", "union x", "enum x", typedef and base type names. */
-  typeDies(name: string): Die[] { this.buildNameIndexes(); return this.typesByName!.get(name) ?? []; }
+  typeDies(name: string): Die[] { this.buildNameIndexes(); return this.diesAt(this.typesByName!.get(name)); }
+  /**
+   * The first top-level type DIE named `name` (unit order) that is not a declaration — the definition
+   * findType and kernel layouts use — else the first declaration. Parses only the unit that holds it,
+   * where typeDies() parses every unit that mentions the name.
+   */
+  typeDefinition(name: string): Die | undefined {
+    this.buildNameIndexes();
+    const offsets = this.typesByName!.get(name);
+    if (!offsets) return undefined;
+    const flags = this.declarationOffsets!;
+    for (const off of offsets) {
+      if (flags.has(off)) continue;
+      const d = this.diesAt([off])[0];
+      if (d) return d;
+    }
+    return this.diesAt(offsets)[0];
+  }
+  /**
+   * typeDies() one at a time, in unit order: a caller that stops early parses only the units it reached.
+   * Before the name index exists, units are scanned one by one, so finding the first definition of
+   * "struct task_struct" (in the first unit that includes sched.h) touches a unit or two, not all.
+   */
+  *eachTypeDie(name: string): Generator<Die> {
+    if (this.typesByName) {
+      for (const off of this.typesByName.get(name) ?? []) yield* this.diesAt([off]);
+      return;
+    }
+    for (const e of this.unitEntries) {
+      for (const t of this.topLevelOf(e) ?? []) if (typeKey(t) === name) yield* this.diesAt([t.offset]);
+    }
+  }
+
+  /**
+   * Whether a unit may hold a top-level enumeration with an enumerator of this name (from the scan,
+   * without parsing the unit), so a search over all units parses only the ones that do. True when the
+   * scan failed, so such a unit is still parsed (and its problem reported) as before.
+   */
+  unitMayHaveEnumerator(cu: CompileUnit, enumerator: string): boolean {
+    const e = this.unitEntries[this.units.indexOf(cu)];
+    if (!e) return true;
+    const entries = this.topLevelOf(e);
+    return entries === null || entries.some((t) => t.enumerators?.includes(enumerator));
+  }
+
+  /**
+   * globalDies(name) without the declarations (DW_AT_declaration: the `extern` every unit including the
+   * header has), whose units are then not parsed. Only definitions carry a location or a constant value.
+   */
+  globalDefinitions(name: string): Die[] {
+    this.buildNameIndexes();
+    return this.diesAt((this.globalsByName!.get(name) ?? []).filter((off) => !this.declarationOffsets!.has(off)));
+  }
+
+  /** A unit's top-level entries, scanned once (a failure is recorded once and the unit skipped). */
+  private topLevelOf(e: UnitEntry): TopLevelEntry[] | null {
+    if (e.topLevel === undefined) {
+      try { e.topLevel = e.cu.scanTopLevel(); } catch (err) { e.topLevel = null; this.degrade(err); }
+    }
+    return e.topLevel;
+  }
   /** All type names of the index (for completions). */
   typeNames(): string[] { this.buildNameIndexes(); return [...this.typesByName!.keys()]; }
   functionNames(): string[] { this.buildNameIndexes(); return [...this.functionsByName!.keys()]; }
@@ -558,8 +702,7 @@ export class SymbolFile implements DieDirectory {
   findType(name: string): Type | undefined {
     const n = name.trim().replace(/\s+/g, ' ');
     const tryName = (k: string): Type | undefined => {
-      const dies = this.typeDies(k);
-      const def = dies.find((d) => !d.flagDeclaration) ?? dies[0];
+      const def = this.typeDefinition(k);
       return def ? this.types.fromDie(def) : undefined;
     };
     const direct = tryName(n);
@@ -576,7 +719,11 @@ export class SymbolFile implements DieDirectory {
   findFunctions(name: string): FunctionInfo[] {
     const out: FunctionInfo[] = [];
     const seen = new Set<number>();
-    for (const d of this.functionDies(name)) {
+    // Declarations (DW_AT_declaration: the prototype every unit including the header has) carry no code:
+    // skipping them by the index's flag leaves their units unparsed.
+    this.buildNameIndexes();
+    const definitions = (this.functionsByName!.get(name) ?? []).filter((off) => !this.declarationOffsets!.has(off));
+    for (const d of this.diesAt(definitions)) {
       const info = this.functionInfo(d);
       if (info.ranges.length && !seen.has(info.lowPc)) { seen.add(info.lowPc); out.push(info); }
     }
@@ -609,28 +756,59 @@ export class SymbolFile implements DieDirectory {
     return [...out].sort((a, b) => a - b);
   }
 
-  /** All DW_TAG_inlined_subroutine DIEs (anywhere in any unit) that are instances of function `name`. */
+  /**
+   * All DW_TAG_inlined_subroutine DIEs (anywhere in any unit) that are instances of function `name`, in
+   * unit and tree order. An inlined instance names its function through DW_AT_abstract_origin, which
+   * points at the function's abstract instance root (DWARF 5 3.3.8.2): a top-level subprogram named
+   * `name`, not a declaration, in the same unit unless the unit uses section-wide references. So only
+   * the units holding such a DIE, plus units with cross-unit references, are parsed and walked.
+   */
   inlinedInstances(name: string): Die[] {
-    if (!this.inlineIndex) {
-      this.inlineIndex = new Map();
-      for (const e of this.unitEntries) {
-        const root = this.unitRoot(e.cu);
-        if (!root) continue;
-        const walk = (d: Die) => {
-          for (const c of d.children) {
-            if (c.tag === DW_TAG.inlined_subroutine) {
-              const n = c.resolvedName();
-              if (n !== undefined) { const l = this.inlineIndex!.get(n); if (l) l.push(c); else this.inlineIndex!.set(n, [c]); }
-            }
-            if (c.children.length) walk(c);
-          }
-        };
-        walk(root);
-      }
+    let found = this.inlineByName.get(name);
+    if (found) return found;
+    this.buildNameIndexes();
+    const holders = new Set<CompileUnit>();
+    for (const off of this.functionsByName!.get(name) ?? []) {
+      if (this.declarationOffsets!.has(off)) continue;     // a prototype is never an abstract instance root
+      const cu = this.unitOfOffset(off);
+      if (cu) holders.add(cu);
     }
-    return this.inlineIndex.get(name) ?? [];
+    found = [];
+    for (const e of this.unitEntries) {
+      if (!holders.has(e.cu) && !this.crossUnit(e)) continue;
+      const root = this.unitRoot(e.cu);
+      if (!root) continue;
+      const walk = (d: Die) => {
+        for (const c of d.children) {
+          if (c.tag === DW_TAG.inlined_subroutine && c.resolvedName() === name) found!.push(c);
+          if (c.children.length) walk(c);
+        }
+      };
+      walk(root);
+    }
+    this.inlineByName.set(name, found);
+    return found;
   }
-  private inlineIndex?: Map<string, Die[]>;
+  private readonly inlineByName = new Map<string, Die[]>();
+
+  /** The unit whose .debug_info range holds a section offset. */
+  private unitOfOffset(offset: number): CompileUnit | undefined {
+    const units = this.units;
+    let lo = 0, hi = units.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = units[mid];
+      if (offset < u.offset) hi = mid - 1; else if (offset >= u.end) lo = mid + 1; else return u;
+    }
+    return undefined;
+  }
+
+  private crossUnit(e: UnitEntry): boolean {
+    if (e.crossUnit === undefined) {
+      try { e.crossUnit = e.cu.refersToOtherUnits; } catch (err) { this.degrade(err); e.crossUnit = true; }
+    }
+    return e.crossUnit;
+  }
 
   /**
    * First address after a function's prologue — where `break func` stops, following gdb's i386 rule:
@@ -647,8 +825,11 @@ export class SymbolFile implements DieDirectory {
     // gdb trusts the variable locations of optimized gcc (>= 4.5) code, i.e. of units with location
     // lists, from the first instruction on, and stops at the entry without skipping a prologue.
     if (this.locationsValidFromEntry(f.die.cu)) return start;
-    const idx = this.lines();
-    const first = idx.lookup(start);
+    // The function's own unit's line index answers for its addresses (all units' only as a fallback).
+    const unit = this.unitEntries.find((e) => e.cu === f.die!.cu);
+    let idx = unit ? this.unitLines(unit) : undefined;
+    let first = idx?.lookup(start);
+    if (!idx || !first) { idx = this.lines(); first = idx.lookup(start); }
     if (!first) return start;
     // prologue_end marker inside the function's first range.
     for (let i = idx.entries.indexOf(first); i >= 0 && i < idx.entries.length; i++) {
@@ -663,6 +844,19 @@ export class SymbolFile implements DieDirectory {
     const next = idx.rangeEnd(pc);
     if (next !== undefined && next < f.highPc) return next;
     return pc;
+  }
+}
+
+/** The key of a top-level type DIE in the type index: "struct x", "union x", "enum x", a typedef or base type name. */
+function typeKey(d: TopLevelEntry): string | undefined {
+  const name = d.name;
+  if (!name) return undefined;
+  switch (d.tag) {
+    case DW_TAG.structure_type: return `struct ${name}`;
+    case DW_TAG.union_type: return `union ${name}`;
+    case DW_TAG.enumeration_type: return `enum ${name}`;
+    case DW_TAG.typedef: case DW_TAG.base_type: return name;
+    default: return undefined;
   }
 }
 

@@ -71,6 +71,8 @@ export function isSigned(t: Type): boolean {
 /** Anything that can find type DIEs by name across the program (the SymbolFile). */
 export interface TypeDirectory {
   typeDies(name: string): Die[];
+  /** The first non-declaration DIE of that type name (else the first declaration), parsing only its unit. */
+  typeDefinition(name: string): Die | undefined;
 }
 
 export class TypeFactory {
@@ -130,8 +132,8 @@ export class TypeFactory {
         const kind = die.tag === DW_TAG.union_type ? 'union' : 'struct';
         let def: Die = die;
         if (die.flagDeclaration && name) {
-          const full = this.dir.typeDies(`${kind} ${name}`).find((d) => !d.flagDeclaration);
-          if (full) return this.fromDie(full);
+          const full = this.dir.typeDefinition(`${kind} ${name}`);
+          if (full && !full.flagDeclaration) return this.fromDie(full);
         }
         let members: Member[] | undefined;
         return {

@@ -94,8 +94,11 @@ export function variablesAt(syms: SymbolFile, pc: number, scope?: Die): { params
 
 /** A global (or file-static) variable by name; `preferUnit` picks among same-named statics. */
 export function findGlobal(syms: SymbolFile, name: string, preferUnit?: string): Variable | undefined {
-  const dies = syms.globalDies(name);
-  const withLoc = dies.filter((d) => d.has(DW_AT.location) || d.has(DW_AT.const_value));
+  // Definitions first: a C declaration (DW_AT_declaration, the header's `extern`) has no location, and
+  // looking at definitions only leaves the units that merely declare the name unparsed.
+  const located = (dies: Die[]) => dies.filter((d) => d.has(DW_AT.location) || d.has(DW_AT.const_value));
+  let withLoc = located(syms.globalDefinitions(name));
+  if (withLoc.length === 0) withLoc = located(syms.globalDies(name));
   const pick = withLoc.find((d) => preferUnit !== undefined && d.cu.name === preferUnit) ?? withLoc[0];
   if (pick) return makeVar(syms, pick, 'global');
   // A declaration only (extern) in every unit with DWARF: fall back to the definition via specification.

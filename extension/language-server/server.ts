@@ -22,7 +22,9 @@ const documents = new TextDocuments(TextDocument);
 let index: KernelDwarfIndex | undefined;
 let kernelPath = '';
 let sourceRoot = '';
-let profile: Map<string, { calls: number; instructions: number }> | undefined;
+/** The last profile, by entry address (exact: static functions may share a name) and by name. */
+let profile: { byAddress: Map<number, FunctionCounts>; byName: Map<string, FunctionCounts> } | undefined;
+interface FunctionCounts { calls: number; instructions: number }
 let totalInstructions = 0;
 
 /** DWARF paths are the build machine's; find the file here by the longest existing tail under the
@@ -95,7 +97,7 @@ connection.onCodeLens(({ textDocument }): CodeLens[] => {
   if (!index || !profile) return [];
   const file = textDocument.uri.startsWith('file:') ? fileURLToPath(textDocument.uri) : textDocument.uri;
   return index.functionsInFile(file).flatMap((f) => {
-    const p = profile!.get(f.name);
+    const p = profile!.byAddress.get(f.address) ?? profile!.byName.get(f.name);
     if (!p) return [];
     return [{ range: { start: { line: f.line - 1, character: 0 }, end: { line: f.line - 1, character: 0 } },
       command: { title: profileLensTitle(p.calls, p.instructions, totalInstructions), command: '' } }];
@@ -103,7 +105,13 @@ connection.onCodeLens(({ textDocument }): CodeLens[] => {
 });
 
 connection.onNotification('ksim/profile', (body: ProfileBody) => {
-  profile = new Map(body.functions.map((f) => [f.name, { calls: f.calls, instructions: f.instructions }]));
+  const byAddress = new Map<number, FunctionCounts>(), byName = new Map<string, FunctionCounts>();
+  for (const f of body.functions) {
+    const counts = { calls: f.calls, instructions: f.instructions };
+    byAddress.set(f.address, counts);
+    if (!byName.has(f.name)) byName.set(f.name, counts); // most instructions first: keep the busiest
+  }
+  profile = { byAddress, byName };
   totalInstructions = body.totalInstructions;
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => { /* client without refresh support */ });
 });

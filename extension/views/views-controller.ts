@@ -5,13 +5,13 @@
  * visible. The time from the stop to the last visible view rendered is recorded (lastRefreshMs).
  */
 import * as vscode from 'vscode';
-import { KsimRequest, KernelViewUnavailable, isUnavailable } from '../../debug-adapter/protocol/kernel-views';
+import { KsimRequest, KernelViewUnavailable, isUnavailable, type TaskView } from '../../debug-adapter/protocol/kernel-views';
 import { ksimView } from '../debug/kernel-requests';
 import type { KsimSessionTracker } from '../debug/session-tracker';
 import { ChangeTracker } from './change-tracker';
 import { KernelTreeProvider } from './kernel-tree-provider';
 import type { ViewNode } from './view-node';
-import { buildTaskTree } from './models/tasks-model';
+import { buildTaskTree, decorateTaskRow, type TaskRowMarks } from './models/tasks-model';
 import { buildCpuTree } from './models/cpus-model';
 import { buildIrqTree } from './models/irqs-model';
 import { buildBottomHalvesTree } from './models/bottom-halves-model';
@@ -42,7 +42,12 @@ export class KernelViewsController implements vscode.Disposable {
   readonly onDidRefresh = this.refreshEmitter.event;
   lastRefreshMs: number | undefined;
 
-  constructor(private readonly tracker: KsimSessionTracker, private readonly output: vscode.OutputChannel) {
+  /**
+   * `marks` (the Tasks view row actions) decorate task rows; `onDidChangeMarks` re-decorates them in
+   * place between stops, without asking the adapter again or touching the change highlight.
+   */
+  constructor(private readonly tracker: KsimSessionTracker, private readonly output: vscode.OutputChannel,
+    private readonly marks?: TaskRowMarks, onDidChangeMarks?: vscode.Event<void>) {
     const cfg = vscode.workspace.getConfiguration('ksim');
     this.log = new KernelLog(cfg.get<number>('views.maxLogLines', 500));
     for (const id of KERNEL_VIEW_IDS) {
@@ -66,6 +71,20 @@ export class KernelViewsController implements vscode.Disposable {
       }),
       this.refreshEmitter,
     );
+    if (onDidChangeMarks) this.disposables.push(onDidChangeMarks(() => this.redecorateTasks()));
+  }
+
+  private redecorateTasks(): void {
+    const provider = this.provider('ksim.tasks');
+    const walk = (nodes: readonly ViewNode[]) => {
+      for (const n of nodes) {
+        const task = n.data?.task as TaskView | undefined;
+        if (task) decorateTaskRow(n, task, this.marks);
+        if (n.children) walk(n.children);
+      }
+    };
+    walk(provider.rootNodes);
+    provider.setRoots([...provider.rootNodes]);
   }
 
   provider(id: KernelViewId): KernelTreeProvider { return this.slots.get(id)!.provider; }
@@ -116,7 +135,7 @@ export class KernelViewsController implements vscode.Disposable {
       case 'ksim.tasks': {
         const b = await ksimView(session, KsimRequest.tasks, {});
         if (isUnavailable(b)) return { nodes: [], unavailable: b };
-        return { nodes: buildTaskTree(b), emptyText: 'The kernel has no tasks yet.' };
+        return { nodes: buildTaskTree(b, this.marks), emptyText: 'The kernel has no tasks yet.' };
       }
       case 'ksim.cpus': {
         const b = await ksimView(session, KsimRequest.cpus, {});

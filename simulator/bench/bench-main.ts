@@ -13,6 +13,7 @@ import { Cpu } from '../cpu/cpu';
 import type { AccessSize, CpuBus } from '../cpu/bus';
 import { parseMultibootKernel } from '../machine/multiboot';
 import { MACHINE_BENCH_CASES } from './machine-cases';
+import { PROFILE_BENCH_CASES } from './profile-case';
 import { ADAPTER_BENCH_CASES } from '../../debug-adapter/bench';
 import { SYMBOLS_BENCH_CASES } from '../../debug-adapter/symbols/bench';
 import { VIEW_REFRESH_BENCH_CASES } from '../../extension/bench/view-refresh-case';
@@ -52,8 +53,11 @@ class BenchBus implements CpuBus {
   }
 }
 
-/** Loads a multiboot ELF into a RAM-only PC with one CPU and runs it until it exits or halts. */
-export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstructions = 5e9): BenchResult {
+/**
+ * Loads a multiboot ELF into a RAM-only PC with one CPU and runs it until it exits or halts
+ * (`profiling`: with per-instruction execution counting on, see simulator/cpu/execution-counts.ts).
+ */
+export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstructions = 5e9, profiling = false): BenchResult {
   const image = new Uint8Array(readFileSync(elfPath));
   const kernel = parseMultibootKernel(image);
   const bus = new BenchBus(ramMB << 20);
@@ -63,6 +67,7 @@ export function runBareElf(name: string, elfPath: string, ramMB = 32, maxInstruc
   cpu.setReg32(0, 0x2badb002);
   cpu.setReg32(3, 0);
   cpu.eip = kernel.entry;
+  if (profiling) cpu.profiling = true;
   const t0 = process.hrtime.bigint();
   const u0 = process.cpuUsage();
   while (bus.exitValue === undefined && cpu.runState === 'running' && cpu.instructionCount < maxInstructions) {
@@ -92,6 +97,7 @@ export const BENCH_CASES: BenchCase[] = [
     run() { return runBareElf(this.name, guestElf(this.elf!)); },
   },
   ...MACHINE_BENCH_CASES,  // the machine layer's cases (SMP, devices, snapshots): machine-cases.ts
+  ...PROFILE_BENCH_CASES,  // execution counting (code lenses) on vs off: profile-case.ts
   ...ADAPTER_BENCH_CASES,  // the debug adapter's figures (first stop, step latency): debug-adapter/bench.ts
   ...SYMBOLS_BENCH_CASES,  // symbol loading and address -> line: debug-adapter/symbols/bench.ts
   ...VIEW_REFRESH_BENCH_CASES,  // issue 8: kernel views refreshed per stop with 1,000 tasks: extension/bench/view-refresh-case.ts

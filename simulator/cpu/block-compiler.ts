@@ -54,6 +54,7 @@ export function compileBlock(c: Cpu, lin: number, page: CodePage, decode: (lin: 
   const eip0 = c.eip;
   const insns: Insn[] = [];
   const eips: number[] = [];
+  const offs: number[] = [];
   let off = lin & 0xfff;
   let eip = eip0;
   while (insns.length < MAX_BLOCK && off < 0x1000) {
@@ -63,6 +64,7 @@ export function compileBlock(c: Cpu, lin: number, page: CodePage, decode: (lin: 
     if (off + insn.len > 0x1000) break;
     insns.push(insn);
     eips.push(eip);
+    offs.push(off);
     eip = c.code32 ? (eip + insn.len) >>> 0 : (eip + insn.len) & 0xffff;
     off += insn.len;
     if (ENDERS.has(insn.exec)) break;
@@ -73,8 +75,15 @@ export function compileBlock(c: Cpu, lin: number, page: CodePage, decode: (lin: 
   let body = 'const R = c.regs;\n';
   let pending = 0; // retired instructions not yet added to c.instructionCount
   const flush = () => { if (pending) { body += `c.instructionCount += ${pending};\n`; pending = 0; } };
+  // Profiling (execution-counts.ts): count each instruction as it begins, like the interpreter, so an
+  // early exit or a fault leaves exactly the instructions that began counted. Only pages created while
+  // profiling is on have counters, and switching profiling drops every block, so a block never counts
+  // into a stale array nor misses counts.
+  const K = page.counts;
+  if (K !== undefined) { params.push('K'); args.push(K); }
   for (let k = 0; k < insns.length; k++) {
     const i = insns[k];
+    if (K !== undefined) body += `K[${offs[k]}]++;\n`;
     const start = eips[k] >>> 0;
     const next = c.code32 ? (start + i.len) >>> 0 : (start + i.len) & 0xffff;
     const last = k === insns.length - 1;

@@ -10,6 +10,7 @@
 import type { CpuBus } from './bus';
 import type { Insn } from './insn';
 import type { Block } from './block-compiler';
+import { ExecutionCounts } from './execution-counts';
 
 export class CodePage {
   valid = true;
@@ -17,12 +18,16 @@ export class CodePage {
   /** Compiled blocks by start offset (block-compiler.ts), and how often each offset was reached. */
   readonly blocks: (Block | undefined)[] = new Array(4096).fill(undefined);
   readonly heat = new Uint8Array(4096);
+  /** Execution counters of this physical page while profiling is on (execution-counts.ts), else undefined. */
+  counts: Float64Array | undefined;
 }
 
 export class CodeCache {
   /** 1 for every RAM page that has a CodePage (checked on every CPU write). */
   readonly pageHasCode: Uint8Array;
   private readonly pages = new Map<number, CodePage>();
+  /** Per-instruction execution counters, off by default (see setProfiling). */
+  readonly counts = new ExecutionCounts();
 
   constructor(ramPages: number) { this.pageHasCode = new Uint8Array(ramPages + 1); }
 
@@ -31,6 +36,7 @@ export class CodeCache {
     let p = this.pages.get(key);
     if (p === undefined) {
       p = new CodePage();
+      if (this.counts.enabled) p.counts = this.counts.forPage(physPage);
       this.pages.set(key, p);
       this.pageHasCode[physPage] = 1;
     }
@@ -44,6 +50,17 @@ export class CodeCache {
       if (p) { p.valid = false; this.pages.delete(key); }
     }
     this.pageHasCode[physPage] = 0;
+  }
+
+  /**
+   * Turns execution counting on or off for every CPU on this RAM. Decoded pages and compiled blocks are
+   * dropped so that they are rebuilt with (or without) the counting code: switching costs a re-decode,
+   * running with counting off costs one boolean test per interpreted instruction and nothing in blocks.
+   */
+  setProfiling(on: boolean): void {
+    if (this.counts.enabled === on) return;
+    this.counts.enabled = on;
+    this.invalidateAll();
   }
 
   invalidateAll(): void {

@@ -22,6 +22,7 @@ import { CpuHooks, HookBit, StopReason } from './hooks';
 const SLOW_PATH_HOOKS = HookBit.SingleStep | HookBit.Watch;
 import { Insn } from './insn';
 import { CodeCache, CodePage, codeCacheFor } from './code-cache';
+import type { ExecutionCounts } from './execution-counts';
 import { decodeAt } from './decoder';
 import { compileBlock, HOT, NO_BLOCK } from './block-compiler';
 import { walkPageTables, TlbBit } from './paging';
@@ -909,6 +910,7 @@ export class Cpu {
   /** The hot loop: no hooks armed, runs until an event or the end of the budget. */
   private loop(end: number): void {
     const blocks = Cpu.useBlocks;
+    const counting = this.code.counts.enabled;
     const bpPages = this.hookMask & HookBit.Breakpoints ? this.hooks.breakpointPages : undefined;
     while (this.instructionCount < end) {
       const eip = this.eip;
@@ -940,6 +942,7 @@ export class Cpu {
         insn = page.insns[off];
       }
       if (insn === undefined) insn = this.fetchSlow(lin);
+      if (counting) this.countExecution(lin);
       this.eip = this.code32 ? (eip + insn.len) >>> 0 : (eip + insn.len) & 0xffff;
       insn.exec(this, insn);
       this.instructionCount++;
@@ -955,9 +958,21 @@ export class Cpu {
     this.instrStart = eip;
     if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) insn = this.fetchPage!.insns[lin & 0xfff];
     if (insn === undefined) insn = this.fetchSlow(lin);
+    if (this.code.counts.enabled) this.countExecution(lin);
     this.eip = this.code32 ? (eip + insn.len) >>> 0 : (eip + insn.len) & 0xffff;
     insn.exec(this, insn);
     this.instructionCount++;
+  }
+
+  /**
+   * Profiling: the instruction at `lin` (just fetched) begins executing. After a fetch the fetch cache
+   * names its decoded page, whose counters are the physical page's (execution-counts.ts); code fetched
+   * from outside RAM has no page and is not counted.
+   */
+  private countExecution(lin: number): void {
+    if ((lin >>> 12) !== this.fetchLinPage) return;
+    const k = this.fetchPage!.counts;
+    if (k !== undefined) k[lin & 0xfff]++;
   }
 
   /** Fetch through the TLB and the shared decoded-page cache; decodes on a miss. */
@@ -1017,6 +1032,16 @@ export class Cpu {
 
   /** Drops decoded instructions for all CPUs of this bus (call after writing guest code behind the CPU's back). */
   invalidateDecodedCode(): void { this.code.invalidateAll(); this.fetchLinPage = -1; }
+
+  /**
+   * Per-instruction execution counting (execution-counts.ts), off by default. The switch and the counts
+   * are shared by every CPU on the same RAM (the decoded-code cache is); switching drops decoded code
+   * and takes effect at the next run()/step() of each CPU. Counts are not part of saveState().
+   */
+  get profiling(): boolean { return this.code.counts.enabled; }
+  set profiling(on: boolean) { this.code.setProfiling(on); this.fetchLinPage = -1; }
+  /** The execution counters by physical address (shared by all CPUs on this RAM). */
+  get executionCounts(): ExecutionCounts { return this.code.counts; }
 
   // =====================================================================================
   // Snapshots

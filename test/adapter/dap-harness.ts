@@ -23,9 +23,14 @@ export function ensureAdapterBuilt(): void {
 
 /** Builds the mini kernel fixture into a temporary directory; returns the ELF path. */
 export function buildMiniKernel(): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ksim-mini-'));
-  execFileSync(path.join(__dirname, 'fixtures', 'mini-kernel', 'build.sh'), [out]);
-  return path.join(out, 'mini-kernel.elf');
+  return buildFixtureKernel('mini-kernel');
+}
+
+/** Builds fixtures/NAME (its build.sh writes NAME.elf) into a temporary directory; returns the ELF path. */
+export function buildFixtureKernel(name: string): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `ksim-${name}-`));
+  execFileSync(path.join(__dirname, 'fixtures', name, 'build.sh'), [out]);
+  return path.join(out, `${name}.elf`);
 }
 
 export async function startClient(): Promise<DebugClient> {

@@ -11,6 +11,12 @@ import type {
   WaitqueuesResponseBody, WorkqueuesResponseBody,
 } from '../../debug-adapter/protocol/kernel-views';
 import { buildMiniKernel, ensureAdapterBuilt, evaluate, launch, lineOf, ROOT, startClient, stopAfter } from './dap-harness';
+import { Machine } from '../../simulator/machine/machine';
+import { loadSymbols } from '../../debug-adapter/symbols';
+import { resolveLaunchConfig } from '../../debug-adapter/launch-config';
+import { Engine, type StopInfo } from '../../debug-adapter/engine/engine';
+import { BreakpointTable } from '../../debug-adapter/engine/breakpoints';
+import { KernelViews } from '../../debug-adapter/kernel/views';
 
 const GUEST = path.join(ROOT, 'simulator', 'guest');
 const KERNEL = path.join(GUEST, 'build', 'ksim-kernel.elf');
@@ -279,30 +285,55 @@ describe('adapter: timeline tracepoints leave the run unchanged', function () {
   this.timeout(180000);
   before(function () { ensureAdapterBuilt(); });
 
-  /** Virtual time and the eip/esp of the stopping CPU at demo_tasklet_fn's 6th call, tracing or not. */
-  async function runTo6th(trace: boolean): Promise<string> {
+  /**
+   * Virtual time, jiffies and every CPU's eip/esp at demo_tasklet_fn's 6th call after its 2nd, through
+   * `ksim dap`: tracing is armed at the first stop, and the timeline is asked for at both stops.
+   */
+  async function tracedTo6th(): Promise<string> {
     const dc = await startClient();
     try {
       await launch(dc, { cpus: 2, scenario: 'default', hz: 1000 }, () =>
         dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_tasklet_fn', hitCondition: '2' }] }));
-      if (trace) {
-        const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
-        assert.ok(!tl.warnings?.length, `all tracepoints armed: ${tl.warnings}`);
-      }
+      const tl0 = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+      assert.ok(!tl0.warnings?.length, `all tracepoints armed: ${tl0.warnings}`);
       await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'demo_tasklet_fn', hitCondition: '6' }] });
       const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
       const cpus = await view<{ time: number; jiffies: number; cpus: { cpu: number; esp: number; eip: { address: number } }[] }>(dc, 'ksim/cpus');
-      if (trace) {
-        const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
-        assert.ok(tl.events.some((e) => e.kind === 'switch') && tl.spans.some((s) => s.kind === 'softirq'), 'the tracepoints fired');
-      }
+      const tl = await view<TimelineResponseBody & { available: true }>(dc, 'ksim/timeline');
+      assert.ok(tl.events.some((e) => e.kind === 'switch') && tl.spans.some((s) => s.kind === 'softirq'), 'the tracepoints fired');
       return JSON.stringify({ thread: ev.body.threadId, time: cpus.time, jiffies: cpus.jiffies, regs: cpus.cpus.map((c) => [c.eip.address, c.esp]) });
     } finally {
       await dc.stop();
     }
   }
 
+  /** The same two runs on an engine of our own in this process, the same way, with no tracepoint armed. */
+  function untracedTo6th(): string {
+    const config = resolveLaunchConfig({ cpus: 2, scenario: 'default', hz: 1000 });
+    const image = new Uint8Array(fs.readFileSync(config.kernel));
+    const machine = new Machine({ cpus: config.cpus, memoryMB: config.memoryMB, cmdline: config.cmdline, quantum: config.quantum, serialInput: config.serialInput, traceBufferSize: config.traceBufferSize });
+    machine.loadKernel(image);
+    const symbols = loadSymbols(image);
+    let stop: StopInfo | undefined;
+    const engine = new Engine(machine, symbols, { stepIntoInterrupts: false, showTasksAsThreads: true, disassemblyFlavor: 'att', synchronous: true }, {
+      stopped: (info) => { stop = info; }, output: () => {}, exited: (code) => { throw new Error(`exited ${code}`); },
+    });
+    engine.setPanicBreakpoints(true); // as the session does with its default exception filters
+    const breakAt = (hitCondition: string) => engine.breakpoints.setFunctions([{
+      id: engine.breakpoints.newId(), kind: 'function', functionName: 'demo_tasklet_fn', addresses: symbols.breakpointAddresses('demo_tasklet_fn'),
+      verified: true, hits: 0, ...BreakpointTable.options({ hitCondition }),
+    }]);
+    breakAt('2');
+    engine.continue();
+    breakAt('6');
+    engine.continue();
+    const at = stop as StopInfo | undefined;
+    assert.equal(at?.reason, 'function breakpoint');
+    const regs = [0, 1].map((i) => [engine.pc(i), engine.cpu(i).getReg32(4)]);
+    return JSON.stringify({ thread: at!.cpu + 1, time: machine.time, jiffies: new KernelViews(engine).jiffies(), regs });
+  }
+
   it('stops at the same virtual time with the same registers', async function () {
-    assert.equal(await runTo6th(true), await runTo6th(false));
+    assert.equal(await tracedTo6th(), untracedTo6th());
   });
 });

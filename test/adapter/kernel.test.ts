@@ -3,6 +3,7 @@
 // seconds); every check reads values two independent ways (the adapter's kernel views vs. C
 // expressions through DWARF, or the stack label vs. the handler's argument) or against the source.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -198,6 +199,21 @@ describe('adapter: ksim dap on the teaching kernel', function () {
     assert.match(output(), /tick on cpu [01] pid \d+\n/);
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
   });
+
+  it('disassembles around eip (4 before, 6 after) with objdump\'s boundaries and bytes', async function () {
+    const ev = await stopAfter(dc, () => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'scheduler_tick' }] }).then(() => dc.continueRequest({ threadId: 1 })));
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    const pc = parseInt((await frames(dc, ev.body.threadId!, 1))[0].instructionPointerReference!, 16);
+    const rows = (await dc.disassembleRequest({ memoryReference: '0x' + pc.toString(16), instructionOffset: -4, instructionCount: 10 })).body!.instructions;
+    assert.equal(parseInt(rows[4].address, 16), pc);
+    const dis = execFileSync('objdump', ['-d', '-w', KERNEL], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    for (const row of rows) {
+      const m = new RegExp(`^\\s*${parseInt(row.address, 16).toString(16)}:\\t([0-9a-f ]+?)\\s*\\t`, 'm').exec(dis);
+      assert.ok(m, `objdump has an instruction at ${row.address}`);
+      assert.equal(row.instructionBytes, m![1].trim());
+    }
+    assert.equal(rows[4].symbol, 'scheduler_tick');
+  });
 });
 
 describe('adapter: exception breakpoints on the teaching kernel', function () {
@@ -212,9 +228,10 @@ describe('adapter: exception breakpoints on the teaching kernel', function () {
     assert.match(ev!.body.text!, /#PF page fault in user mode at 0x[0-9a-f]+.*address 0x[0-9a-f]+ \((not present|protection violation), (read|write), user\)/);
     const info = await dc.exceptionInfoRequest({ threadId: ev!.body.threadId! });
     assert.match(info.body.description!, /page fault/);
-    // The CPU is at the page-fault handler's first instruction, in kernel mode.
+    // The CPU is at the page-fault handler's first instruction (IDT vector 14: entry.S's page_fault, per nm).
     const fr = await frames(dc, ev!.body.threadId!);
-    assert.ok(parseInt(fr[0].instructionPointerReference!, 16) >= 0xc0000000);
+    const handler = parseInt(/^([0-9a-f]+) T page_fault$/m.exec(execFileSync('nm', [KERNEL], { encoding: 'utf8' }))![1], 16);
+    assert.equal(parseInt(fr[0].instructionPointerReference!, 16), handler);
     const cr2 = Number(await evaluate(dc, '$cr2'));
     assert.ok(ev!.body.text!.includes(`address 0x${(cr2 >>> 0).toString(16)}`));
   });

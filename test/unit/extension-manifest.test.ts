@@ -21,7 +21,7 @@ describe('extension manifest: debugger contribution', () => {
 
   it('documents every launch attribute the adapter accepts, each with a description', () => {
     const expected = ['kernel', 'cpus', 'memoryMB', 'cmdline', 'scenario', 'hz', 'stopOnEntry', 'serialInput',
-      'stepIntoInterrupts', 'showTasksAsThreads', 'quantum', 'disassemblyFlavor', 'traceBufferSize'];
+      'stepIntoInterrupts', 'showTasksAsThreads', 'quantum', 'disassemblyFlavor', 'traceBufferSize', 'profile'];
     assert.deepEqual(Object.keys(props).sort(), expected.sort());
     for (const [k, v] of Object.entries(props)) assert.ok(v.description && v.description.length > 20, `${k} needs a description`);
   });

@@ -7,6 +7,13 @@
 import type { TasksBody, TaskView } from '../../../debug-adapter/protocol/kernel-views';
 import { ViewNode, hex } from '../view-node';
 
+/** Pids with a row action armed (extension/debug/task-actions.ts); absent = none. */
+export interface TaskRowMarks {
+  readonly breakOnRun: ReadonlySet<number>;
+  readonly watchingState: ReadonlySet<number>;
+}
+const NO_MARKS: TaskRowMarks = { breakOnRun: new Set(), watchingState: new Set() };
+
 const STATE_ICONS: Record<string, string> = {
   R: 'circle-filled', S: 'clock', D: 'lock', T: 'debug-pause', t: 'debug-pause', Z: 'trash', X: 'close', '?': 'question',
 };
@@ -46,8 +53,26 @@ function contextValue(t: TaskView): string {
   return t.running ? 'task.running' : 'task.sleeping';
 }
 
+/**
+ * Description, icon and menu context of a task row, including the armed actions: "break when it runs"
+ * shows a breakpoint icon, "watch its state" an eye, both are named in the description, and the
+ * contextValue gets the words `breakOnRun` / `watchState` after the task kind ("task.sleeping
+ * breakOnRun") so package.json's menus offer "Don't Break When It Runs" instead of "Break When It Runs".
+ * Called at build time and again, in place, when a toggle changes between two stops.
+ */
+export function decorateTaskRow(node: ViewNode, t: TaskView, marks: TaskRowMarks = NO_MARKS): ViewNode {
+  const breaks = marks.breakOnRun.has(t.pid);
+  const watched = marks.watchingState.has(t.pid);
+  const armed = [breaks ? 'breaks when it runs' : '', watched ? 'state watched' : ''].filter(Boolean);
+  node.description = [taskDescription(t), ...armed].join(' · ');
+  node.icon = breaks ? 'debug-breakpoint' : watched ? 'eye' : t.running ? 'play-circle' : STATE_ICONS[t.state] ?? 'question';
+  node.iconColor = breaks ? 'debugIcon.breakpointForeground' : t.running ? 'ksim.runningTask' : undefined;
+  node.contextValue = [contextValue(t), breaks ? 'breakOnRun' : '', watched ? 'watchState' : ''].filter(Boolean).join(' ');
+  return node;
+}
+
 /** Build the pstree. Returns the root rows (normally the idle task(s) with everything below them). */
-export function buildTaskTree(body: TasksBody): ViewNode[] {
+export function buildTaskTree(body: TasksBody, marks: TaskRowMarks = NO_MARKS): ViewNode[] {
   const byPid = new Map<number, TaskView>();
   for (const t of body.tasks) if (!byPid.has(t.pid)) byPid.set(t.pid, t);
   const childrenOf = new Map<string, TaskView[]>();
@@ -72,17 +97,13 @@ export function buildTaskTree(body: TasksBody): ViewNode[] {
     const node: ViewNode = {
       id: t.key,
       label: taskLabel(t),
-      description: taskDescription(t),
       tooltip: () => taskTooltip(t),
-      icon: t.running ? 'play-circle' : STATE_ICONS[t.state] ?? 'question',
-      iconColor: t.running ? 'ksim.runningTask' : undefined,
-      contextValue: contextValue(t),
       value: `${t.state}|${t.cpu}|${t.prio}|${t.running}`,
       children: [fields, ...kids.map(toNode)],
       expanded: kids.length > 0 && (t.pid <= 1 || t.parentPid === null),
-      data: { pid: t.pid, address: t.address, threadId: t.threadId, expression: t.expression, savedEip: t.savedEip, comm: t.comm },
+      data: { pid: t.pid, address: t.address, threadId: t.threadId, expression: t.expression, savedEip: t.savedEip, comm: t.comm, task: t },
     };
-    return node;
+    return decorateTaskRow(node, t, marks);
   };
   roots.sort((a, b) => a.pid - b.pid || a.cpu - b.cpu);
   const out = roots.map(toNode);
