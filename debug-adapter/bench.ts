@@ -2,9 +2,11 @@
 //   adapter-first-stop  launch -> first stop at `schedule` on the teaching kernel with 2 CPUs: machine
 //                       construction, kernel and symbol loading, breakpoint resolution, boot to the stop
 //                       (bar: <= 500 ms)
-//   adapter-step        median source-line step (`next`) in the kernel with what an editor refreshes
-//                       after each stop: threads, the stack, locals and arguments, registers, This CPU
-//                       (bar: <= 30 ms)
+//   adapter-step        source-line steps (`next`) in the kernel with what an editor refreshes after
+//                       each stop: threads, the stack, locals and arguments, registers, This CPU. Prints
+//                       the refresh at the first stop (what the editor shows right after launch), the
+//                       first step after it (where lazily parsed symbols are paid for) and the median
+//                       of the following steps (bar: <= 30 ms)
 // The engine runs synchronously here (no DAP transport): the figures are the engine's own cost.
 
 import { readFileSync } from 'node:fs';
@@ -86,7 +88,7 @@ export const ADAPTER_BENCH_CASES = [
   },
   {
     name: 'adapter-step',
-    description: 'debug adapter: median source step (next) in schedule with threads/stack/variables/registers refreshed (bar <= 30 ms)',
+    description: 'debug adapter: first and median source step (next) in schedule with threads/stack/variables/registers refreshed (bar <= 30 ms)',
     run(): AdapterBenchResult {
       const { engine, machine, stop, stops } = launchToSchedule();
       const evaluator = new Evaluator(engine);
@@ -95,12 +97,15 @@ export const ADAPTER_BENCH_CASES = [
       const times: number[] = [];
       const cpuTimes: number[] = [];
       const t0 = machine.time;
-      let nodes = 0;
       let cpu = stop.cpu;
+      // The editor refreshes its views at the first stop too, before the user asks for a step.
+      const r0 = clock();
+      let nodes = refreshVariables(engine, evaluator, views, cpu);
+      const firstRefresh = since(r0);
       // Each sample: run on to the next `schedule` (not measured), then one source-line step over,
       // plus the refresh an editor does. Stepping from a stop at schedule keeps every sample a real
       // `next` (no step into a kernel thread that never returns).
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 31; i++) {
         if (i > 0) {
           engine.breakpoints.setFunctions(scheduleBps);
           stops.last = undefined;
@@ -119,7 +124,10 @@ export const ADAPTER_BENCH_CASES = [
         times.push(d.ms);
         cpuTimes.push(d.cpuMs);
       }
-      const line = `median step + refresh: ${median(times).toFixed(1)} ms wall, ${median(cpuTimes).toFixed(1)} ms CPU over ${times.length} steps (max ${Math.max(...times).toFixed(1)} ms; ${nodes} values shown per stop)`;
+      // The first step is the one after the first stop; the median is over the following ones.
+      const rest = times.slice(1), restCpu = cpuTimes.slice(1);
+      const line = `refresh at the first stop ${firstRefresh.ms.toFixed(1)} ms; first step + refresh ${times[0].toFixed(1)} ms wall, ${cpuTimes[0].toFixed(1)} ms CPU; ` +
+        `median step + refresh: ${median(rest).toFixed(1)} ms wall, ${median(restCpu).toFixed(1)} ms CPU over the next ${rest.length} steps (max ${Math.max(...rest).toFixed(1)} ms; ${nodes} values shown per stop)`;
       console.log(`  adapter: ${line}`);
       const total = times.reduce((a, b) => a + b, 0);
       return { name: this.name, instructions: machine.time - t0, seconds: total / 1000, cpuSeconds: cpuTimes.reduce((a, b) => a + b, 0) / 1000, serial: line, exitValue: 0 };

@@ -85,10 +85,20 @@ export class Disassembler {
   }
 
   /**
+   * Length and control-flow class of the instruction at `address`, without its text, bytes and branch
+   * target (`text` and `bytes` are ''): what a step asks at every instruction. Formatting is most of
+   * iced-x86's work per instruction, and building the formatter is a first-use cost a step that shows
+   * no disassembly should not pay.
+   */
+  classifyOne(read: ReadMemory, address: number): DisassembledInstruction {
+    return this.decodeRun(read, address, 1, false)[0];
+  }
+
+  /**
    * Decode `count` instructions starting at `address` (an instruction boundary). Unreadable memory gives
    * one-byte entries with text "<unreadable>" so the caller still gets `count` rows.
    */
-  decodeRun(read: ReadMemory, address: number, count: number): DisassembledInstruction[] {
+  decodeRun(read: ReadMemory, address: number, count: number, withText = true): DisassembledInstruction[] {
     const out: DisassembledInstruction[] = [];
     let addr = address >>> 0;
     while (out.length < count) {
@@ -111,14 +121,14 @@ export class Disassembler {
             // An instruction cut by the end of the window is decoded again from a fresh window, unless the
             // window is all that is readable.
             if (instr.isInvalid && consumed + MAX_INSN > window.length && window.length === cap) break;
-            const text = instr.isInvalid ? '(bad)' : this.formatter.format(instr);
+            const text = instr.isInvalid ? '(bad)' : withText ? this.formatter.format(instr) : '';
             const kind = kindOf(instr);
             const entry: DisassembledInstruction = {
               address: (addr + consumed) >>> 0,
-              bytes: hex(window.subarray(consumed, consumed + len)),
+              bytes: withText ? hex(window.subarray(consumed, consumed + len)) : '',
               text, length: len, kind,
             };
-            if ((kind === 'call' || kind === 'branch' || kind === 'conditional-branch') && !instr.isInvalid) {
+            if (withText && (kind === 'call' || kind === 'branch' || kind === 'conditional-branch') && !instr.isInvalid) {
               entry.branchTarget = Number(instr.nearBranchTarget) >>> 0;
             }
             out.push(entry);

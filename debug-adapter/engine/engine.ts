@@ -556,7 +556,14 @@ export class Engine {
     const reason: StopReason = this.cpu(cpu).stopReason;
     this.pendingOutputStop = undefined;
     switch (reason.kind) {
-      case 'breakpoint': this.onBreakpoint(cpu, reason.address); break;
+      case 'breakpoint': {
+        // A single-stepping CPU that lands on a breakpoint reports it instead of the step. When it is
+        // no stop (a tracepoint, a false condition), the instruction was still stepped: go on with it.
+        const stepping = this.step?.cpu === cpu && this.cpu(cpu).hooks.singleStep;
+        this.onBreakpoint(cpu, reason.address);
+        if (stepping && !this.pendingOutputStop && this.step?.cpu === cpu) this.afterInstruction();
+        break;
+      }
       case 'step': if (this.step && this.step.cpu === cpu) this.afterInstruction(); break;
       case 'watch': this.onWatch(cpu, reason.id, reason.address, reason.size, reason.access); break;
       case 'delivery': this.onDeliveryStop(cpu, reason.event); break;
@@ -699,7 +706,7 @@ export class Engine {
     const c = this.cpu(cpu);
     s.prevPc = this.pc(cpu);
     s.prevEsp = c.getReg32(REG.esp);
-    s.prevInsn = this.disassembler.decodeOne(this.reader(cpu), s.prevPc);
+    s.prevInsn = this.disassembler.classifyOne(this.reader(cpu), s.prevPc);
     s.delivery = undefined;
     const isCall = s.prevInsn.kind === 'call' || s.prevInsn.kind === 'indirect-call';
     if (isCall && s.kind === 'over' && (s.granularity === 'instruction' || s.refLine !== undefined)) {
@@ -782,19 +789,7 @@ export class Engine {
       if (s.granularity === 'instruction') { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
       const syms = this.codeSymbols(s.cpu);
       const calleeHasLines = syms?.lineAt(pc) !== undefined && syms?.functionAt(pc)?.die !== undefined;
-      if (s.kind === 'in' && calleeHasLines) {
-        const fn = syms!.functionAt(pc)!;
-        const post = syms!.postPrologueAddress(fn) ?? pc;
-        if (post === pc) { this.finishStop({ reason: 'step', cpu: s.cpu }); return; }
-        this.setSingleStep(undefined);
-        const espIn = esp;
-        this.breakpoints.addInternal({
-          address: post,
-          matches: (cpu) => this.stackBase(this.cpu(cpu).getReg32(REG.esp)) === this.stackBase(espIn),
-          onHit: (cpu) => { this.breakpoints.clearInternal(); this.finishStop({ reason: 'step', cpu }); },
-        });
-        return;
-      }
+      if (s.kind === 'in' && calleeHasLines) { this.stopPastPrologue(syms!, syms!.functionAt(pc)!, pc, esp); return; }
       if (s.refLine === undefined && calleeHasLines) {
         // Stepping in code without line info (entry asm, ret_from_fork): stop in the first C function.
         this.finishStop({ reason: 'step', cpu: s.cpu });
@@ -807,11 +802,25 @@ export class Engine {
     const fnNow = this.codeSymbols(s.cpu)?.functionAt(pc);
     if (insn && (insn.kind === 'branch' || insn.kind === 'indirect-branch') && fnNow && fnNow.lowPc === pc && fnNow.lowPc !== s.refFunction) {
       // A jump to another function's entry (switch_to's `jmp __switch_to`): a call in all but name;
-      // its ret pops the address on top of the stack.
+      // its ret pops the address on top of the stack. Stepping in, it is entered like a called function.
+      const syms = this.codeSymbols(s.cpu);
+      if (s.kind === 'in' && syms?.lineAt(pc) !== undefined && fnNow.die !== undefined) { this.stopPastPrologue(syms, fnNow, pc, esp); return; }
       const ra = this.read32(s.cpu, esp);
       if (ra !== undefined) { this.runToReturn(ra, (esp + 4) >>> 0); return; }
     }
     this.checkStepEnd(false);
+  }
+
+  /** A step into `fn` (entered at `pc`) stops past its prologue, in the same task (kernel stack). */
+  private stopPastPrologue(syms: SymbolFile, fn: NonNullable<ReturnType<SymbolFile['functionAt']>>, pc: number, esp: number): void {
+    const post = syms.postPrologueAddress(fn) ?? pc;
+    if (post === pc) { this.finishStop({ reason: 'step', cpu: this.step!.cpu }); return; }
+    this.setSingleStep(undefined);
+    this.breakpoints.addInternal({
+      address: post,
+      matches: (cpu) => this.stackBase(this.cpu(cpu).getReg32(REG.esp)) === this.stackBase(esp),
+      onHit: (cpu) => { this.breakpoints.clearInternal(); this.finishStop({ reason: 'step', cpu }); },
+    });
   }
 
   /** Decide whether the line step is complete at the current pc; otherwise step another instruction. */
@@ -859,24 +868,14 @@ export class Engine {
    * one. A statement of that line starts here when `break file:line` would stop at this very address.
    */
   private statementStartsAt(syms: SymbolFile, loc: { file: string; line: number }, pc: number): boolean {
-    // Asked once per instruction while a line step runs: memoise file:line -> breakpoint addresses
-    // (a line-table scan) per symbol file.
-    let perFile = this.statementStarts.get(syms);
-    if (!perFile) { perFile = new Map(); this.statementStarts.set(syms, perFile); }
-    const key = `${loc.file}\0${loc.line}`;
-    let starts = perFile.get(key);
-    if (starts === undefined) {
-      try {
-        const res = syms.addressesForLine(loc.file, loc.line);
-        starts = res && !res.moved ? new Set(res.addresses) : null;
-      } catch {
-        starts = null;
-      }
-      perFile.set(key, starts);
+    // Asked once per instruction while a line step runs: the symbols answer from the stepped unit's line
+    // table and memoise the rare full file:line resolution (see isStatementStartOfLine).
+    try {
+      return syms.isStatementStartOfLine(loc.file, loc.line, pc);
+    } catch {
+      return false;
     }
-    return starts !== null && starts.has(pc);
   }
-  private readonly statementStarts = new WeakMap<SymbolFile, Map<string, Set<number> | null>>();
 
   // ------------------------------------------------------------------ helpers for the session
 

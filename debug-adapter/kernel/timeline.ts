@@ -5,14 +5,17 @@
 //    machine records anyway: a delivery opens a span, the iret that leaves it closes it, so nesting on a
 //    lane is the nesting of the CPU's interrupt stack frames;
 //  - the adapter's tracepoints (tracepoints.ts): every __switch_to (prev -> next, read from the
-//    task_structs in %eax/%edx) and the bottom-half runs (__do_softirq, tasklet actions, run_workqueue).
-// Switches the tracepoints could not see (the user single-stepped through switch_to, or tracing was
-// armed late) are inferred from the running task changing between two stops and marked as such.
+//    task_structs in %eax/%edx) and every bottom-half run - each softirq action, tasklet function and
+//    work function, from its first instruction to its return, with the task it ran in.
+// Both are replayed per CPU with one stack (buildTimeline step 2), so a span's parent is what really
+// enclosed it: a tasklet inside its TASKLET_SOFTIRQ run, that inside the hardirq whose irq_exit ran it.
+// The tracepoints fire during steps too; a switch they could still not see (one before tracing started)
+// is inferred from the running task changing between two stops and marked as such.
 
 import type { Engine } from '../engine/engine';
 import type { TraceEvent } from '../../simulator/machine/trace';
 import type { CodeRef, TaskRef, TimelineBody, TimelineEvent, TimelineSpan, TimelineSpanKind } from '../protocol/kernel-views';
-import type { KernelTracepoints, SwitchRecord } from './tracepoints';
+import type { BottomHalfRecord, KernelTracepoints, SwitchRecord } from './tracepoints';
 
 /** First vector of the ISA IRQ lines in the teaching kernel's IDT layout. */
 const FIRST_EXTERNAL_VECTOR = 0x20;
@@ -55,7 +58,25 @@ export class StopSampler {
   }
 }
 
-interface Open { span: TimelineSpan }
+/** One thing that happens on a CPU lane, from the trace ring or the tracepoints, in time order. */
+type LaneItem =
+  | { time: number; order: number; kind: 'iret'; toUser: boolean }
+  | { time: number; order: number; kind: 'bh-close'; rec: BottomHalfRecord }
+  | { time: number; order: number; kind: 'switch'; s: SwitchRecord }
+  | { time: number; order: number; kind: 'bh-open'; rec: BottomHalfRecord }
+  | { time: number; order: number; kind: 'deliver'; spanKind: TimelineSpanKind; label: string; extra: Partial<TimelineSpan> };
+
+/**
+ * Ties at one virtual time, in the order they happen: an iret returns to where a bottom half ends or
+ * a call starts; a bottom half returns before an interrupt is delivered at its return address; a run
+ * starts before an interrupt delivered at its first instruction.
+ */
+const ORDER = { 'iret': 0, 'bh-close': 1, 'switch': 2, 'bh-open': 3, 'deliver': 4 } as const;
+
+/** A span open on a CPU's stack: its current segment, and what it is for continuing it elsewhere. */
+interface Open { span: TimelineSpan; rec?: BottomHalfRecord }
+
+const TRACE_KINDS = new Set<TimelineSpanKind>(['hardirq', 'exception', 'syscall']);
 
 export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: number; to?: number; maxItems?: number }): TimelineBody {
   const code = (a: number): CodeRef => ({ address: a, symbol: e.symbols?.describeAddress(a) });
@@ -73,53 +94,35 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
   const spans: TimelineSpan[] = [];
   const evs: TimelineEvent[] = [];
   let id = 1;
-  const stacks: Open[][] = [...Array(cpuCount)].map(() => []);
-  const open = (cpu: number, kind: TimelineSpanKind, start: number, label: string, extra: Partial<TimelineSpan>): void => {
-    const st = stacks[cpu];
-    const span: TimelineSpan = { id: id++, cpu, kind, depth: st.length + 1, start, end: null, label, ...extra };
-    spans.push(span);
-    st.push({ span });
-  };
 
-  // Interrupt frames live on a task's kernel stack: when a handler's exit path schedules, the frame
-  // stays suspended with prev, and the next iret on this CPU returns from *next's* old frame. So a
-  // switch closes the lane's open spans at the switch (the CPU left them), and an iret with nothing
-  // open on the lane is the return from such an earlier frame.
-  const switchesByTime = [...tp.switches].sort((a, b) => a.time - b.time);
-  let si = 0;
-  const closeLane = (cpu: number, t: number) => { for (const o of stacks[cpu].splice(0)) o.span.end = t; };
+  // 1. Everything that opens or closes a span, per CPU lane.
+  const lanes: LaneItem[][] = [...Array(cpuCount)].map(() => []);
+  const add = (cpu: number, item: LaneItem) => { if (cpu >= 0 && cpu < cpuCount) lanes[cpu].push(item); };
   for (const ev of events) {
-    while (si < switchesByTime.length && switchesByTime[si].time <= ev.time) {
-      const s = switchesByTime[si++];
-      if (s.cpu < cpuCount) closeLane(s.cpu, s.time);
-    }
     const cpu = ev.cpu;
-    if (cpu < 0 || cpu >= cpuCount) continue;
     const v = ev.vector ?? -1;
     switch (ev.kind) {
       case 'interrupt': case 'nmi': {
         const irq = v >= FIRST_EXTERNAL_VECTOR && v < FIRST_EXTERNAL_VECTOR + 16 ? v - FIRST_EXTERNAL_VECTOR : undefined;
         const label = ev.kind === 'nmi' ? 'NMI' : irq !== undefined ? `IRQ ${irq}` : `${APIC_VECTOR_NAMES[v] ?? 'interrupt'} (0x${v.toString(16)})`;
-        open(cpu, 'hardirq', ev.time, label, { vector: v >= 0 ? v : undefined, irq });
+        add(cpu, { time: ev.time, order: ORDER.deliver, kind: 'deliver', spanKind: 'hardirq', label, extra: { vector: v >= 0 ? v : undefined, irq } });
         break;
       }
       case 'exception': {
         const name = EXCEPTION_NAMES[v] ?? `exception ${v}`;
-        open(cpu, 'exception', ev.time, name, { vector: v });
-        evs.push({ id: id++, time: ev.time, cpu, kind: 'exception', label: name, vector: v, errorCode: ev.errorCode, code: ev.eip !== undefined ? code(ev.eip) : undefined });
+        add(cpu, { time: ev.time, order: ORDER.deliver, kind: 'deliver', spanKind: 'exception', label: name, extra: { vector: v } });
+        if (cpu >= 0 && cpu < cpuCount) evs.push({ id: id++, time: ev.time, cpu, kind: 'exception', label: name, vector: v, errorCode: ev.errorCode, code: ev.eip !== undefined ? code(ev.eip) : undefined });
         break;
       }
       case 'software':
-        open(cpu, v === SYSCALL_VECTOR ? 'syscall' : 'exception', ev.time, v === SYSCALL_VECTOR ? 'system call' : `int 0x${v.toString(16)}`, { vector: v });
+        add(cpu, { time: ev.time, order: ORDER.deliver, kind: 'deliver', spanKind: v === SYSCALL_VECTOR ? 'syscall' : 'exception', label: v === SYSCALL_VECTOR ? 'system call' : `int 0x${v.toString(16)}`, extra: { vector: v } });
         break;
-      case 'iret': {
-        // Back in user mode (value = CPL after the iret): the kernel stack is empty, nothing stays open.
-        if (ev.value === 3) { closeLane(cpu, ev.time); break; }
-        const top = stacks[cpu].pop();
-        if (top) top.span.end = ev.time;
+      case 'iret':
+        // value = CPL after the iret: 3 means back in user mode, the kernel stack is empty.
+        add(cpu, { time: ev.time, order: ORDER.iret, kind: 'iret', toUser: ev.value === 3 });
         break;
-      }
       case 'ipi-send': {
+        if (cpu < 0 || cpu >= cpuCount) break;
         const shorthand = ((ev.value ?? 0) >>> 18) & 3;
         const targets = shorthand === 0 ? (ev.target !== undefined ? [ev.target] : [])
           : shorthand === 1 ? [cpu] : shorthand === 2 ? [...Array(cpuCount).keys()] : [...Array(cpuCount).keys()].filter((c) => c !== cpu);
@@ -129,46 +132,92 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
       default: break;
     }
   }
-  // A CPU running in user mode at the stop (cpl 3) has closed every kernel frame: anything still open
-  // then missed its iret before the trace window. Spans left open are open at endTime (end null).
-
-  // Bottom halves run inside a hardirq exit or a task: put them one level below what is open then.
-  const lanes: TimelineSpan[][] = [...Array(cpuCount)].map(() => []);
-  for (const s of spans) lanes[s.cpu].push(s); // by start time: the trace is in time order
-  for (const bh of [...tp.bottomHalves].sort((x, y) => x.start - y.start)) {
-    if (bh.cpu >= cpuCount) continue;
-    const lane = lanes[bh.cpu];
-    let lo = 0, hi = lane.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (lane[mid].start <= bh.start) lo = mid + 1; else hi = mid; }
-    let depth = 1;
-    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
-      const s = lane[i];
-      if (s.end === null || s.end > bh.start) depth = Math.max(depth, s.depth + 1);
-    }
-    const span: TimelineSpan = { id: id++, cpu: bh.cpu, kind: bh.kind, depth, start: bh.start, end: bh.end, label: bh.name, code: bh.func !== undefined ? code(bh.func) : undefined };
-    spans.push(span);
-    lane.splice(lo, 0, span); // a tasklet run nests inside the softirq run that called it
+  for (const rec of tp.bottomHalves) {
+    add(rec.cpu, { time: rec.start, order: ORDER['bh-open'], kind: 'bh-open', rec });
+    if (rec.end !== null) add(rec.endCpu ?? rec.cpu, { time: rec.end, order: ORDER['bh-close'], kind: 'bh-close', rec });
   }
+  for (const s of tp.switches) add(s.cpu, { time: s.time, order: ORDER.switch, kind: 'switch', s });
+  for (const lane of lanes) lane.sort((x, y) => x.time - y.time || x.order - y.order);
 
-  // Task spans (depth 0) between consecutive switches on a lane, and a 'switch' event at each.
-  const switches = [...tp.switches].sort((a, b) => a.time - b.time);
-  for (let cpu = 0; cpu < cpuCount; cpu++) {
-    const mine = switches.filter((s) => s.cpu === cpu);
-    let cur: TaskRef | undefined = mine[0]?.prev;
-    let from = startTime;
-    if (!mine.length) {
-      const t = e.currentTask(cpu);
-      if (t !== undefined) cur = tp.ref(t);
+  // 2. Replay all lanes together in time order, each CPU with a stack of open spans. Interrupt frames
+  // and bottom-half calls live on a task's kernel stack: when a task is switched out inside them (an
+  // interrupt's exit path that schedules, a work function that sleeps) they are suspended with the
+  // task, and continue - on whichever CPU - when it is switched in again; the next iret there returns
+  // from that frame. (Virtual time orders the lanes causally: a task switched out on one CPU is
+  // switched in elsewhere at a later virtual time.)
+  const refs = new Map<number, TaskRef>();
+  const refOf = (task: number) => { let r = refs.get(task); if (!r) { r = tp.ref(task); refs.set(task, r); } return r; };
+  const suspended = new Map<number, Open[]>();
+  const names = tp.softirqNames();
+  const fnName = (a: number) => e.symbols?.functionAt(a)?.name ?? e.symbols?.describeAddress(a) ?? `0x${a.toString(16)}`;
+  const cpus = lanes.map((lane, cpu) => {
+    const firstSwitch = lane.find((x) => x.kind === 'switch') as { s: SwitchRecord } | undefined;
+    let cur: TaskRef | undefined = firstSwitch?.s.prev;
+    if (!firstSwitch) { const t = e.currentTask(cpu); if (t !== undefined) cur = tp.ref(t); }
+    const st = { stack: [] as Open[], cur, taskSpan: undefined as TimelineSpan | undefined };
+    startTask(cpu, st, cur, startTime);
+    return st;
+  });
+  type LaneState = (typeof cpus)[number];
+  function startTask(cpu: number, st: { cur?: TaskRef; taskSpan?: TimelineSpan }, t: TaskRef | undefined, at: number): void {
+    st.cur = t;
+    st.taskSpan = t ? { id: id++, cpu, kind: t.pid === 0 ? 'idle' : 'task', depth: 0, start: at, end: null, label: taskLabel(t), task: t } : undefined;
+    if (st.taskSpan) spans.push(st.taskSpan);
+  }
+  const push = (cpu: number, st: LaneState, at: number, kind: TimelineSpanKind, label: string, extra: Partial<TimelineSpan>, rec?: BottomHalfRecord) => {
+    const parent = st.stack.length ? st.stack[st.stack.length - 1].span : st.taskSpan;
+    const span: TimelineSpan = { id: id++, cpu, kind, depth: st.stack.length + 1, start: at, end: null, label, ...extra, ...(parent ? { parent: parent.id } : {}) };
+    spans.push(span);
+    st.stack.push({ span, rec });
+  };
+  const closeFrom = (st: LaneState, i: number, at: number) => { for (const o of st.stack.splice(i)) o.span.end = at; };
+  const all = lanes.flatMap((lane, cpu) => lane.map((item) => ({ cpu, item })))
+    .sort((x, y) => x.item.time - y.item.time || x.item.order - y.item.order || x.cpu - y.cpu);
+  for (const { cpu, item } of all) {
+    const st = cpus[cpu];
+    switch (item.kind) {
+      case 'deliver': push(cpu, st, item.time, item.spanKind, item.label, item.extra); break;
+      case 'iret': {
+        if (item.toUser) { closeFrom(st, 0, item.time); break; }
+        let i = st.stack.length - 1;
+        while (i >= 0 && !TRACE_KINDS.has(st.stack[i].span.kind)) i--;
+        if (i >= 0) closeFrom(st, i, item.time); // else: the return from a frame opened before the trace window
+        break;
+      }
+      case 'bh-open': {
+        const r = item.rec;
+        const label = r.kind === 'softirq' ? (r.softirq !== undefined ? names.get(r.softirq) ?? `softirq ${r.softirq}` : fnName(r.func))
+          : `${r.kind} ${fnName(r.func)}`;
+        push(cpu, st, item.time, r.kind, label, {
+          code: code(r.func), ...(r.softirq !== undefined ? { softirq: r.softirq } : {}),
+          ...(r.task !== undefined ? { task: refOf(r.task) } : st.cur ? { task: st.cur } : {}),
+        }, r);
+        break;
+      }
+      case 'bh-close': {
+        const i = st.stack.findIndex((o) => o.rec === item.rec);
+        if (i >= 0) closeFrom(st, i, item.time);
+        break;
+      }
+      case 'switch': {
+        const s = item.s;
+        if (st.taskSpan) st.taskSpan.end = s.time;
+        if (st.stack.length) suspended.set(s.prev.address, st.stack.slice());
+        closeFrom(st, 0, s.time);
+        evs.push(switchEvent(id++, s, code));
+        startTask(cpu, st, s.next, s.time);
+        const resumed = suspended.get(s.next.address);
+        if (resumed) {
+          suspended.delete(s.next.address);
+          for (const o of resumed) {
+            // The same span, continued: everything but its place (id, CPU, depth, parent, times).
+            const { id: was, parent: _parent, depth: _depth, start: _start, end: _end, cpu: _cpu, continues: _continues, ...same } = o.span;
+            push(cpu, st, s.time, o.span.kind, o.span.label, { ...same, continues: was }, o.rec);
+          }
+        }
+        break;
+      }
     }
-    const taskSpan = (t: TaskRef, start: number, end: number | null) => spans.push({
-      id: id++, cpu, kind: t.pid === 0 ? 'idle' : 'task', depth: 0, start, end, label: taskLabel(t), task: t,
-    });
-    for (const s of mine) {
-      if (cur) taskSpan(cur, from, s.time);
-      evs.push(switchEvent(id++, s, code));
-      cur = s.next; from = s.time;
-    }
-    if (cur) taskSpan(cur, from, null);
   }
 
   // Window and size limits: keep the most recent items.
@@ -185,7 +234,7 @@ export function buildTimeline(e: Engine, tp: KernelTracepoints, args: { from?: n
   }
   outEvents.sort((a, b) => a.time - b.time);
   return {
-    cpuCount, startTime: Math.max(startTime, Number.isFinite(from) ? from : startTime), endTime: Math.min(endTime, to),
+    cpuCount, startTime: Math.max(startTime, Number.isFinite(from) ? from : startTime), endTime: Math.min(endTime, to), cpuTimes: nowTimes,
     spans: outSpans, events: outEvents, truncated,
   };
 }

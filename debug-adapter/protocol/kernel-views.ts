@@ -486,6 +486,10 @@ export interface TimelineArguments {
 /**
  * Span kinds, nested per CPU in this order of depth:
  * task (depth 0) > exception / syscall > hardirq > softirq > tasklet; `work` runs inside a worker task.
+ * A hardirq may also nest inside a softirq, tasklet or work span (they run with interrupts enabled).
+ * softirq: one span per softirq action run (label = its name, e.g. "TIMER_SOFTIRQ", `softirq` = its
+ * number); tasklet: one per tasklet function run ("tasklet demo_tasklet_fn"); work: one per work
+ * function run ("work demo_work_fn"); `code` is the function run and `task` the task it ran in.
  */
 export type TimelineSpanKind = 'task' | 'idle' | 'syscall' | 'exception' | 'hardirq' | 'softirq' | 'tasklet' | 'work';
 
@@ -508,6 +512,16 @@ export interface TimelineSpan {
   softirq?: number;
   /** Handler / tasklet func / work func. */
   code?: CodeRef;
+  /**
+   * Id of the enclosing span on the same CPU (the task span for depth 1): the child lies within it
+   * and has depth parent.depth + 1. Absent for task spans; with from/to/maxItems the parent may be left out.
+   */
+  parent?: number;
+  /**
+   * The span continues an earlier one (its id): the task was switched out inside it (an interrupt's
+   * exit path or a work function that slept) and the span resumes when the task runs again.
+   */
+  continues?: number;
 }
 
 export type TimelineEventKind = 'switch' | 'ipi' | 'exception' | 'irq-raised' | 'stop' | 'breakpoint';
@@ -536,6 +550,8 @@ export interface TimelineBody {
   endTime: number;
   /** Instructions per jiffy (for a jiffies axis), when known. */
   instructionsPerJiffy?: number;
+  /** Virtual time of each CPU at the stop (inside a machine slice a CPU runs ahead of `endTime`'s others). */
+  cpuTimes?: number[];
   spans: TimelineSpan[];
   events: TimelineEvent[];
   /** True when items were dropped (trace buffer wrapped or maxItems reached). */

@@ -583,12 +583,14 @@ export function locationToValue(loc: Location, type: Type, ctx: { mem: MemoryRea
     case 'register': {
       const v = regs.get(loc.reg);
       if (v === undefined) return new Value(type, { kind: 'register', reg: loc.reg }, undefined, undefined, `register $${loc.reg} is not available in this frame`);
-      return new Value(type, { kind: 'register', reg: loc.reg }, undefined, bigIntToBytes(BigInt(v), Math.max(type.size, 1)).slice(0, type.size));
+      // The memory reader goes along even though the bytes come from a register: a pointer held in a
+      // register is dereferenced through it (valueChildren of `prev` in schedule).
+      return new Value(type, { kind: 'register', reg: loc.reg }, ctx.mem, bigIntToBytes(BigInt(v), Math.max(type.size, 1)).slice(0, type.size));
     }
     case 'value': {
       const b = new Uint8Array(type.size);
       b.set(loc.bytes.subarray(0, type.size));
-      return new Value(type, { kind: 'none' }, undefined, b);
+      return new Value(type, { kind: 'none' }, ctx.mem, b);
     }
     case 'pieces': {
       const b = new Uint8Array(Math.max(type.size, loc.pieces.reduce((s, p) => s + p.size, 0)));
@@ -602,7 +604,7 @@ export function locationToValue(loc: Location, type: Type, ctx: { mem: MemoryRea
         b.set(part, off);
         off += p.size;
       }
-      return new Value(type, { kind: 'none' }, undefined, b.slice(0, type.size));
+      return new Value(type, { kind: 'none' }, ctx.mem, b.slice(0, type.size));
     }
     case 'optimized-out': return new Value(type, { kind: 'none' }, undefined, undefined, 'optimized out');
     case 'unavailable': return new Value(type, { kind: 'none' }, undefined, undefined, loc.reason);

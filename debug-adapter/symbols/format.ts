@@ -21,12 +21,28 @@ const REPEAT_THRESHOLD = 10;
 
 export function formatValue(syms: SymbolFile | undefined, v: Value, opts: FormatOptions = {}, depth = 0): string {
   if (v.problem) return v.problem === 'optimized out' ? '<optimized out>' : `<unavailable: ${v.problem}>`;
+  // A value printed from its own bytes that cannot be read shows need()'s error, as formatInner's throw
+  // would, but without building an Error: a struct at an unmapped address has hundreds of such members,
+  // and an Error (with its stack trace) per member was most of a variables refresh.
+  if (printedFromOwnBytes(v.type)) {
+    const why = v.unreadable();
+    if (why !== undefined) return `<error: ${why}>`;
+  }
   try {
     return formatInner(syms, v, opts, depth);
   } catch (e) {
     if (e instanceof EvalError) return `<error: ${e.message}>`;
     throw e;
   }
+}
+
+/** Types formatInner prints by reading the value's bytes first (scalars, pointers, char arrays). */
+function printedFromOwnBytes(type: Type): boolean {
+  const t = resolveType(type);
+  if (t.kind === 'base' || t.kind === 'enum' || t.kind === 'pointer') return true;
+  if (t.kind !== 'array') return false;
+  const el = resolveType(t.element);
+  return el.kind === 'base' && el.size === 1 && (el.encoding === 'signed-char' || el.encoding === 'unsigned-char');
 }
 
 function charLiteral(c: number): string {

@@ -48,7 +48,52 @@ export function joinPath(dir: string | undefined, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-export function readLineTable(s: DwarfSections, offset: number, compDir: string | undefined, cuName?: string): LineTable {
+/**
+ * The file list of a line program without running it: readLineTable(...).files, from the header alone
+ * (a file:line query reads the rows of the units naming the file only). Only DWARF 2–4's
+ * DW_LNE_define_file adds files from inside the program (DWARF 5 dropped it); for those versions a
+ * quick walk over the opcodes looks for one (gcc and clang never emit it) and then the whole table is
+ * read instead.
+ */
+export function readLineTableFiles(s: DwarfSections, offset: number, compDir: string | undefined, cuName?: string): (LineFile | undefined)[] {
+  const header = readLineTable(s, offset, compDir, cuName, 'header');
+  if (header.version <= 4 && programDefinesFiles(s.line, header.programStart, header.programEnd, header.opcodeBase, header.stdLengths)) {
+    return readLineTable(s, offset, compDir, cuName).files;
+  }
+  return header.files;
+}
+
+/**
+ * Whether the opcodes in [start, end) contain a DW_LNE_define_file. Walks the bytes directly (every
+ * opcode's operands are skipped, nothing is interpreted); a malformed program answers true, so the
+ * full read reports the problem.
+ */
+function programDefinesFiles(bytes: Uint8Array, start: number, end: number, opcodeBase: number, stdLengths: number[]): boolean {
+  let p = start;
+  const skipLeb = () => { while (p < end && (bytes[p] & 0x80)) p++; p++; };
+  while (p < end) {
+    const op = bytes[p++];
+    if (op >= opcodeBase) continue;                       // special opcode: no operands
+    if (op === 0) {                                       // extended: ULEB length, sub-opcode, operands
+      let len = 0, shift = 0, b: number;
+      do { b = bytes[p++]; len += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80 && p < end);
+      if (len > 0 && bytes[p] === 3) return true;         // DW_LNE_define_file
+      p += len;
+    } else if (op === 9) p += 2;                           // fixed_advance_pc: a u16
+    else {
+      // The standard opcodes readLineTable knows take one LEB operand or none; others say in the header.
+      const operands = op <= 12 ? (op === 1 || (op >= 6 && op <= 11) ? 0 : 1) : stdLengths[op] ?? 0;
+      for (let i = 0; i < operands; i++) skipLeb();
+    }
+  }
+  return p !== end;
+}
+
+interface LineHeader { version: number; files: (LineFile | undefined)[]; programStart: number; programEnd: number; opcodeBase: number; stdLengths: number[] }
+
+export function readLineTable(s: DwarfSections, offset: number, compDir: string | undefined, cuName?: string): LineTable;
+export function readLineTable(s: DwarfSections, offset: number, compDir: string | undefined, cuName: string | undefined, only: 'header'): LineHeader;
+export function readLineTable(s: DwarfSections, offset: number, compDir: string | undefined, cuName?: string, only?: 'header'): LineTable | LineHeader {
   const r = new ByteReader(s.line, '.debug_line', offset);
   let unitLength = r.u32();
   let offsetSize = 4;
@@ -109,6 +154,8 @@ export function readLineTable(s: DwarfSections, offset: number, compDir: string 
     }
   }
 
+  if (only === 'header') return { version, files, programStart, programEnd: end, opcodeBase, stdLengths };
+
   // The state machine.
   r.pos = programStart;
   const rows: LineRow[] = [];
@@ -142,7 +189,8 @@ export function readLineTable(s: DwarfSections, offset: number, compDir: string 
         switch (sub) {
           case 1: emit(true); reset(); break;
           case 2: address = r.uN(len - 1) >>> 0; break;
-          case 3: { // DW_LNE_define_file (DWARF 2–4)
+          case 3: { // DW_LNE_define_file (DWARF 2–4; reserved in DWARF 5)
+            if (version >= 5) break;
             const name = r.cstring(); const di = r.uleb(); r.uleb(); r.uleb();
             void di; files.push({ name, dir: compDir ?? '', path: joinPath(compDir, name) });
             break;

@@ -4,7 +4,7 @@ import * as dwarfConstants from './dwarf-constants';
 // Bound once: module-namespace reads are getters under CommonJS transpilers; these are hot.
 const { DW_AT, DW_TAG } = dwarfConstants;
 import { CompileUnit, Die, DieDirectory, DwarfSections, dwarfSections, isBlockForm, readUnits, TopLevelEntry } from './dwarf-info';
-import { LineFile, LineTable, readLineTable } from './line-program';
+import { LineFile, LineTable, readLineTable, readLineTableFiles } from './line-program';
 import { IndexedRow, LineIndex } from './line-index';
 import { AddrRange, dieRanges, inRanges } from './ranges';
 import { BaseType, Type, TypeFactory } from './types';
@@ -76,6 +76,8 @@ export interface LoadOptions {
 
 interface UnitEntry {
   cu: CompileUnit; index: number; ranges?: AddrRange[]; lines?: LineTable | null; lineIndex?: LineIndex;
+  /** Paths of the files its line table names (lineFiles), without the rows when the table is not read yet. */
+  filePaths?: Set<string>;
   /** The unit's top-level DIEs (scanTopLevel), null when the scan failed (the warning is recorded once). */
   topLevel?: TopLevelEntry[] | null;
   /** The unit may reference DIEs of other units (CompileUnit.refersToOtherUnits). */
@@ -93,6 +95,7 @@ export class SymbolFile implements DieDirectory {
   private sortedSymbols?: ElfSymbol[];
   private symbolsByName?: Map<string, ElfSymbol[]>;
   private lineIndex?: LineIndex;
+  private sourceFileList?: string[];
   private functionsByName?: Map<string, number[]>;
   private globalsByName?: Map<string, number[]>;
   private typesByName?: Map<string, number[]>;
@@ -266,6 +269,28 @@ export class SymbolFile implements DieDirectory {
     return this.lineIndex;
   }
 
+  /**
+   * The paths of the files a unit's line table names: from the table when it is read, else from a pass
+   * over its line program that builds no rows (a file:line query reads the rows of those units only).
+   */
+  private lineFiles(e: UnitEntry): Set<string> {
+    if (!e.filePaths) {
+      let files: (LineFile | undefined)[] = [];
+      if (e.lines !== undefined) files = e.lines?.files ?? [];
+      else {
+        try {
+          const off = e.cu.stmtList;
+          if (off !== undefined) files = readLineTableFiles(this.sections, off, e.cu.compDir, e.cu.name);
+        } catch {
+          files = this.lineTable(e.cu)?.files ?? [];    // the full read records the problem once
+        }
+      }
+      e.filePaths = new Set();
+      for (const f of files) if (f) e.filePaths.add(f.path);
+    }
+    return e.filePaths;
+  }
+
   /** Every line row of the program (for tools and oracle tests), in unit order. */
   allLineTables(): { unit: CompileUnit; table: LineTable }[] {
     const out: { unit: CompileUnit; table: LineTable }[] = [];
@@ -311,9 +336,12 @@ export class SymbolFile implements DieDirectory {
 
   /** All distinct source files named by the line tables (full paths). */
   sourceFiles(): string[] {
-    const set = new Set<string>();
-    for (const { table } of this.allLineTables()) for (const f of table.files) if (f) set.add(f.path);
-    return [...set].sort();
+    if (!this.sourceFileList) {
+      const set = new Set<string>();
+      for (const e of this.unitEntries) for (const f of this.lineFiles(e)) set.add(f);
+      this.sourceFileList = [...set].sort();
+    }
+    return [...this.sourceFileList];
   }
 
   /**
@@ -342,14 +370,24 @@ export class SymbolFile implements DieDirectory {
    * the lowest is_stmt address of that line there; a function's entry is moved past its prologue.
    */
   addressesForLine(path: string, line: number): LineResolution | undefined {
-    const files = new Set(this.matchSourceFile(path));
+    return this.addressesForFiles(new Set(this.matchSourceFile(path)), line);
+  }
+
+  /** addressesForLine for the line tables' own paths (what matchSourceFile gave). */
+  private addressesForFiles(files: Set<string>, line: number): LineResolution | undefined {
     if (files.size === 0) return undefined;
     // Collect the is_stmt rows of each line in the matched files, as gdb keeps them (see breakableRows).
     const byLine = new Map<number, { address: number; file: string }[]>();
-    for (const { table } of this.allLineTables()) {
-      // Only tables that name one of the files can have rows for it (breakableRows is then memoised).
-      if (!table.files.some((f) => f !== undefined && files.has(f.path))) continue;
-      for (const [path, rows] of this.breakableRowsOf(table)) {
+    for (const e of this.unitEntries) {
+      // Only tables that name one of the files can have rows for it: the others are not even read
+      // (and breakableRows is memoised per table).
+      if (![...files].some((f) => this.lineFiles(e).has(f))) continue;
+      const table = this.lineTable(e.cu);
+      if (!table) continue;
+      // One file: its rows alone (cheaper to find); several: in the order the table names them.
+      const only = files.size === 1 ? [...files][0] : undefined;
+      const perFile = only !== undefined ? [[only, this.breakableRowsOfFile(table, only)] as const] : this.breakableRowsOf(table);
+      for (const [path, rows] of perFile) {
         if (!files.has(path)) continue;
         for (const row of rows) {
           if (!row.isStmt || row.line === 0) continue;
@@ -395,6 +433,78 @@ export class SymbolFile implements DieDirectory {
     }
     return { line: shownLine, moved: shownLine !== line, file: items[0].file, addresses: [...new Set(addresses)] };
   }
+
+  /**
+   * Whether `break file:line` stops exactly at `pc` without moving the line — i.e. `pc` is in
+   * addressesForLine(file, line).addresses and `moved` is false — for a `file` spelled as the line tables
+   * spell it (lineAt's `file`). A line step asks this at every instruction whose row is not is_stmt.
+   *
+   * addressesForLine looks at every unit whose line table names the file and parses those units' DIE
+   * trees (one address per innermost block): for a header line (list.h, spinlock.h) that is most units,
+   * hundreds of milliseconds. But `pc` can only be one of its addresses if the unit covering `pc` has a
+   * statement row of that line at `pc` itself, or at the entry of a function whose prologue ends at `pc`
+   * (rows of an address belong to the unit whose code is there; a prologue ends inside its function). That
+   * test reads one line table (already read for lineAt) and the DIEs of the unit being stepped in. Only
+   * when it passes is the full answer computed, once per file:line — so the answer is the same as before.
+   */
+  isStatementStartOfLine(file: string, line: number, pc: number): boolean {
+    const unit = this.unitEntryAt(pc);
+    const table = unit ? this.lineTable(unit.cu) : undefined;
+    const named = !!table && this.lineFiles(unit!).has(file);
+    if (named) {
+      const here = this.statementRowsOf(table!, file).get(line);
+      if (!here) return false;
+      let possible = here.includes(pc);
+      if (!possible) {
+        // The prologue of the function holding pc may end at pc with its entry on this line (a prologue
+        // ends inside its function, so that is the only function whose entry can move to pc).
+        const fn = this.functionAt(pc);
+        possible = !!fn && fn.lowPc !== pc && here.includes(fn.lowPc) && this.postPrologueAddress(fn) === pc;
+      }
+      if (!possible) return false;
+    }
+    const key = `${file}\0${line}`;
+    let starts = this.lineStatementStarts.get(key);
+    if (starts === undefined) {
+      // A path the stepped unit's table names is one of sourceFiles(): matchSourceFile would give it alone.
+      const res = named ? this.addressesForFiles(new Set([file]), line) : this.addressesForLine(file, line);
+      starts = res && !res.moved ? new Set(res.addresses) : null;
+      this.lineStatementStarts.set(key, starts);
+    }
+    return starts !== null && starts.has(pc);
+  }
+  /** isStatementStartOfLine's full answers: file:line -> breakpoint addresses (null: none, or moved). */
+  private readonly lineStatementStarts = new Map<string, Set<number> | null>();
+
+  /** The addresses of one table's breakable is_stmt rows of a file, by line (built once per table and file). */
+  private statementRowsOf(table: LineTable, file: string): Map<number, number[]> {
+    let perFile = this.statementRows.get(table);
+    if (!perFile) { perFile = new Map(); this.statementRows.set(table, perFile); }
+    let byLine = perFile.get(file);
+    if (!byLine) {
+      byLine = new Map();
+      for (const r of this.breakableRowsOfFile(table, file)) {
+        if (!r.isStmt || r.line === 0) continue;
+        const l = byLine.get(r.line);
+        if (l) l.push(r.address); else byLine.set(r.line, [r.address]);
+      }
+      perFile.set(file, byLine);
+    }
+    return byLine;
+  }
+  private readonly statementRows = new WeakMap<LineTable, Map<string, Map<number, number[]>>>();
+
+  /** breakableRows(table, file): one file's rows, computed once per table and file (unless the whole table's are known). */
+  private breakableRowsOfFile(table: LineTable, file: string): { address: number; line: number; isStmt: boolean }[] {
+    const whole = this.breakable.get(table);
+    if (whole) return whole.get(file) ?? [];
+    let perFile = this.breakableOneFile.get(table);
+    if (!perFile) { perFile = new Map(); this.breakableOneFile.set(table, perFile); }
+    let rows = perFile.get(file);
+    if (!rows) { rows = breakableRows(table, file).get(file) ?? []; perFile.set(file, rows); }
+    return rows;
+  }
+  private readonly breakableOneFile = new WeakMap<LineTable, Map<string, { address: number; line: number; isStmt: boolean }[]>>();
 
   private readonly breakable = new WeakMap<LineTable, Map<string, { address: number; line: number; isStmt: boolean }[]>>();
   /** breakableRows(table), computed once per table (every file:line query of a step would redo it). */
@@ -868,12 +978,13 @@ function typeKey(d: TopLevelEntry): string | undefined {
  * that already had a statement row is ignored; a repeated row of the same line is dropped when the
  * line has had a non-zero discriminator.
  */
-export function breakableRows(table: LineTable): Map<string, { address: number; line: number; isStmt: boolean }[]> {
+export function breakableRows(table: LineTable, onlyFile?: string): Map<string, { address: number; line: number; isStmt: boolean }[]> {
+  // With `onlyFile`, the same walk keeps that file's rows only (the others' rows decide nothing for it).
   const out = new Map<string, { address: number; line: number; isStmt: boolean }[]>();
   const vec = (p: string) => { let v = out.get(p); if (!v) { v = []; out.set(p, v); } return v; };
   // "End marker" for a file at an address: its trailing rows at that address go.
   const finish = (p: string | undefined, addr: number) => {
-    if (p === undefined) return;
+    if (p === undefined || (onlyFile !== undefined && p !== onlyFile)) return;
     const v = vec(p);
     while (v.length && v[v.length - 1].address === addr) v.pop();
   };
@@ -896,7 +1007,9 @@ export function breakableRows(table: LineTable): Map<string, { address: number; 
     const ignore = (fileChanged && lastAddress === row.address && !row.isStmt && stmtAtAddress) || row.line === 0;
     if (fileChanged && !ignore) finish(lastFile, row.address);
     if (!ignore) {
-      if (fileChanged || row.line !== lastLine || !nonZeroDisc) vec(path).push({ address: row.address, line: row.line, isStmt: row.isStmt });
+      if ((fileChanged || row.line !== lastLine || !nonZeroDisc) && (onlyFile === undefined || path === onlyFile)) {
+        vec(path).push({ address: row.address, line: row.line, isStmt: row.isStmt });
+      }
       lastFile = path;
       lastLine = row.line;
     }

@@ -130,10 +130,27 @@ export class TypeFactory {
       }
       case DW_TAG.structure_type: case DW_TAG.union_type: case DW_TAG.class_type: {
         const kind = die.tag === DW_TAG.union_type ? 'union' : 'struct';
-        let def: Die = die;
+        const def: Die = die;
         if (die.flagDeclaration && name) {
-          const full = this.dir.typeDefinition(`${kind} ${name}`);
-          if (full && !full.flagDeclaration) return this.fromDie(full);
+          // A declaration (`struct linux_binfmt;`) is completed from the unit that defines the type — on
+          // first use of its size or members: its spelling, all a pointer to it shows, needs only the name,
+          // and finding the definition parses that other unit's whole DIE tree.
+          let full: StructType | null | undefined;
+          const complete = (): StructType | null => {
+            if (full === undefined) {
+              const d = this.dir.typeDefinition(`${kind} ${name}`);
+              const t = d && !d.flagDeclaration ? this.fromDie(d) : undefined;
+              full = t && (t.kind === 'struct' || t.kind === 'union') ? t : null;
+            }
+            return full;
+          };
+          let own: Member[] | undefined;
+          return {
+            kind, name,
+            get size() { return complete()?.size ?? size ?? 0; },
+            get incomplete() { return complete()?.incomplete ?? true; },
+            get members() { return complete()?.members ?? (own ??= self.members(def)); },
+          };
         }
         let members: Member[] | undefined;
         return {

@@ -49,9 +49,15 @@ export class Value {
   need(): Uint8Array {
     const b = this.bytes();
     if (b) return b;
-    if (this.problem) throw new EvalError(this.problem === 'optimized out' ? 'value has been optimized out' : this.problem);
-    if (this.loc.kind === 'memory') throw new EvalError(`Cannot access memory at address 0x${this.loc.address.toString(16)}`);
-    throw new EvalError('value is not available');
+    throw new EvalError(this.unreadable()!);
+  }
+
+  /** Why the value's bytes cannot be read (need()'s error message), or undefined when they can. */
+  unreadable(): string | undefined {
+    if (this.bytes()) return undefined;
+    if (this.problem) return this.problem === 'optimized out' ? 'value has been optimized out' : this.problem;
+    if (this.loc.kind === 'memory') return `Cannot access memory at address 0x${this.loc.address.toString(16)}`;
+    return 'value is not available';
   }
 }
 

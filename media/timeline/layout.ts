@@ -136,7 +136,10 @@ export function formatTime(t: number): string {
 /** One line for a span's hover card / accessible label. */
 export function spanText(s: TimelineSpan, endTime: number): string {
   const end = s.end ?? endTime;
-  return `CPU ${s.cpu} · ${s.kind} · ${s.label} · ${formatTime(s.start)}–${s.end === null ? 'now' : formatTime(end)} (${formatTime(end - s.start)} instr)`;
+  // Nested spans name the task they ran in (a bottom half, an interrupt); a continuation says so.
+  const task = s.depth > 0 && s.task ? ` · in ${s.task.comm} [${s.task.pid}]` : '';
+  const cont = s.continues !== undefined ? ' (continued after a switch)' : '';
+  return `CPU ${s.cpu} · ${s.kind} · ${s.label}${cont}${task} · ${formatTime(s.start)}–${s.end === null ? 'now' : formatTime(end)} (${formatTime(end - s.start)} instr)`;
 }
 
 export function eventText(e: TimelineEvent): string {

@@ -246,7 +246,8 @@ describe('adapter: kernel views (irqs, timers, work queues, wait queues, timelin
     const tasklet = open.find((s) => s.kind === 'tasklet');
     assert.ok(softirq && tasklet, `open spans on CPU ${cpu}: ${open.map((s) => `${s.kind}@${s.depth}`).join(' ')}`);
     assert.ok(tasklet!.depth > softirq!.depth && tasklet!.start >= softirq!.start, 'the tasklet nests in the softirq run');
-    assert.equal(tasklet!.label, 'TASKLET_SOFTIRQ');
+    assert.equal(tasklet!.label, 'tasklet demo_tasklet_fn'); // one span per tasklet function run
+    assert.equal(softirq!.label, 'TASKLET_SOFTIRQ'); // inside its softirq action's run
     // The stack agrees: the tasklet action (tasklet_action tail-calls a common helper) and __do_softirq
     // are callers of demo_tasklet_fn.
     const names = (await dc.stackTraceRequest({ threadId: ev.body.threadId!, levels: 30 })).body.stackFrames.map((f) => f.name);
