@@ -24,7 +24,7 @@ import { Insn } from './insn';
 import { CodeCache, CodePage, codeCacheFor } from './code-cache';
 import type { ExecutionCounts } from './execution-counts';
 import { decodeAt } from './decoder';
-import { compileBlock, HOT, NO_BLOCK } from './block-compiler';
+import { compileBlock, findSharedBlock, HOT, HOT_SHARED, NO_BLOCK } from './block-compiler';
 import { walkPageTables, TlbBit } from './paging';
 import { deliverEvent, EventKind } from './delivery';
 import { loadSegment } from './segments';
@@ -137,6 +137,8 @@ export class Cpu {
   // ---- instruction fetch cache ----
   private fetchLinPage = -1;
   private fetchPage: CodePage | undefined;
+  /** Physical address of the page fetchLinPage maps to (valid with fetchPage). */
+  private fetchPhysPage = 0;
   /** Set by the decoder when an instruction spans two pages (then it is not cached). */
   decodeCrossed = false;
 
@@ -922,24 +924,37 @@ export class Cpu {
       const bpPage = bpPages !== undefined && bpPages[lin >>> 12] !== 0;
       if (bpPage && this.hooks.breakpoints.has(lin)
           && !(lin === this.breakpointExemptLinear && this.instructionCount === this.breakpointExemptCount)) return;
-      if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) {
-        const page = this.fetchPage!;
+      // The decoded page: the fetch cache's, or (entering another page) looked up by fetchSlow, which
+      // also decodes the instruction; code outside RAM has no page (fetchLinPage stays -1).
+      let page: CodePage | undefined;
+      if ((lin >>> 12) === this.fetchLinPage && this.fetchPage!.valid) page = this.fetchPage!;
+      else {
+        insn = this.fetchSlow(lin);
+        if ((lin >>> 12) === this.fetchLinPage) page = this.fetchPage!;
+      }
+      if (page !== undefined) {
         const off = lin & 0xfff;
         if (blocks && !bpPage) {
           const b = page.blocks[off];
           if (b !== undefined) {
             if (b.eip === eip && this.instructionCount + b.length <= end) {
-              b.run(this);
+              b.run(this, end - this.instructionCount);
               if (this.events !== 0) return;
               continue;
             }
-          } else if (++page.heat[off] >= HOT) {
-            page.heat[off] = 0;
-            page.blocks[off] = compileBlock(this, lin, page, (l) => this.decodeAhead(l)) ?? NO_BLOCK;
-            continue;
+          } else {
+            const heat = ++page.heat[off];
+            if (heat === HOT_SHARED) {
+              const shared = findSharedBlock(this, lin, page, this.fetchPhysPage, (l) => this.decodeAhead(l));
+              if (shared !== undefined) { page.blocks[off] = shared; continue; }
+            } else if (heat >= HOT) {
+              page.heat[off] = 0;
+              page.blocks[off] = compileBlock(this, lin, page, this.fetchPhysPage, (l) => this.decodeAhead(l)) ?? NO_BLOCK;
+              continue;
+            }
           }
         }
-        insn = page.insns[off];
+        if (insn === undefined) insn = page.insns[off];
       }
       if (insn === undefined) insn = this.fetchSlow(lin);
       if (counting) this.countExecution(lin);
@@ -984,6 +999,7 @@ export class Cpu {
     const page = this.code.page(phys >>> 12, this.code32 ? 1 : 0);
     this.fetchLinPage = lin >>> 12;
     this.fetchPage = page;
+    this.fetchPhysPage = phys & ~0xfff;
     let insn = page.insns[lin & 0xfff];
     if (insn !== undefined) return insn;
     this.decodeCrossed = false;

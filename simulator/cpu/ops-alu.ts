@@ -129,8 +129,12 @@ export function imul1(c: Cpu, i: Insn): void {
 }
 function imulTrunc(c: Cpu, os: number, a: number, b: number): number {
   if (os === 4) {
-    const lo = imul32(a, b);
-    mulFlags(c, 4, lo, mulHi !== ((lo & 0x80000000) ? 0xffffffff : 0));
+    // The low half is Math.imul's. The product overflows int32 exactly when the double product is
+    // outside the int32 range: below 2^53 in magnitude the double is exact, above it rounding cannot
+    // bring it back into range. (No high half needed, no heap numbers.)
+    const lo = Math.imul(a, b);
+    const p = (a | 0) * (b | 0);
+    mulFlags(c, 4, lo, p !== lo);
     return lo;
   }
   const r = sx(os, a) * sx(os, b);

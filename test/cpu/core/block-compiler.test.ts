@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Cpu } from '../../../simulator/cpu/cpu';
+import { codeCacheFor } from '../../../simulator/cpu/code-cache';
 import { parseMultibootKernel } from '../../../simulator/machine/multiboot';
 import { RamBus } from '../harness/ram-bus';
 import { asm } from './pc';
@@ -58,7 +59,7 @@ function randomProgram(seed: number): string {
   const r = () => regs[rnd(regs.length)];
   const imm = () => [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, rnd(0x10000), (rnd(0x10000) << 16) | rnd(0x10000)][rnd(7)] >>> 0;
   const ops = ['add', 'or', 'and', 'sub', 'xor', 'cmp', 'adc', 'sbb'];
-  const lines: string[] = ['mov edi, 0x20000', 'mov ecx, 40', 'outer: push ecx'];
+  const lines: string[] = ['mov edi, 0x20000', 'mov ecx, 300', 'outer: push ecx']; // more passes than HOT
   for (const reg of regs) lines.push(`mov ${reg}, ${imm()}`);
   for (let k = 0; k < 120; k++) {
     switch (rnd(9)) {
@@ -72,7 +73,7 @@ function randomProgram(seed: number): string {
       case 7: lines.push(`mov dword [0x10000 + ${rnd(64) * 4}], ${r()}`); break;
       default: lines.push(`mov ${r()}, [0x10000 + ${rnd(64) * 4}]`); break;
     }
-    lines.push('pushfd', 'pop dword [edi]', 'add edi, 4', 'and edi, 0x3ffff');
+    lines.push('pushfd', 'pop dword [edi]', 'add edi, 4', 'and edi, 0x3ffff', 'or edi, 0x20000'); // the log stays in 0x20000-0x3ffff
   }
   lines.push('pop ecx', 'dec ecx', 'jnz outer', 'hlt');
   return lines.join('\n');
@@ -91,6 +92,8 @@ function runProgram(code: Uint8Array, blocks: boolean): { state: string; ram: st
     cpu.eip = 0x1000;
     cpu.run(10_000_000);
     assert.equal(cpu.runState, 'halted');
+    // With blocks on, the program must really have run as compiled blocks (else this proves nothing).
+    if (blocks) assert.ok(codeCacheFor(bus).page(1, 1).blocks.some((b) => b !== undefined && b.length > 1), 'compiled blocks ran');
     return { state: JSON.stringify(cpu.saveState()), ram: createHash('sha256').update(bus.ram).digest('hex') };
   } finally { Cpu.useBlocks = saved; }
 }
