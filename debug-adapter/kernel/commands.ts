@@ -100,8 +100,10 @@ export class KernelCommands {
     const { lines, other } = v.irqs(args.includes('-a'));
     const cpus = this.e.cpuCount;
     const cpuHead = Array.from({ length: cpus }, (_, i) => pad(`CPU${i}`, 10)).join('');
-    // TOTAL is irq_desc.irq_count (the kernel's own count); the per-CPU columns come from the machine's
-    // delivery trace, so they can cover less than the whole run (a warning says so).
+    // TOTAL is irq_desc.irq_count (the kernel's own count). The per-CPU columns are the kernel's kstat
+    // counts (kstat_cpu(cpu).irqs[irq], as /proc/interrupts) when it has them; on a kernel without kstat,
+    // and for the APIC timer / IPI rows, they come from the machine's delivery trace, so they can cover
+    // less than the whole run (a warning says so).
     const rows = [`IRQ  VEC      TOTAL${cpuHead}  CHIP           STATUS            HANDLERS`];
     for (const l of lines) {
       const counts = Array.from({ length: cpus }, (_, i) => pad(l.countsPerCpu[i] ?? 0, 10)).join('');

@@ -22,7 +22,8 @@ const IRQ_STATUS = ['IRQ_INPROGRESS', 'IRQ_DISABLED', 'IRQ_PENDING', 'IRQ_REPLAY
 /** irqaction.flags (include/linux/interrupt.h). */
 const SA_FLAGS: [number, string][] = [[0x20000000, 'SA_INTERRUPT'], [0x10000000, 'SA_SAMPLE_RANDOM'], [0x04000000, 'SA_SHIRQ']];
 /** Local APIC vectors counted like the bottom of /proc/interrupts. */
-const APIC_COUNTERS: [string, number][] = [['LOC', 0xef], ['RES', 0xfd], ['CAL', 0xfb], ['TLB', 0xfa], ['SPU', 0xff]];
+// The local APIC's own vectors (the teaching kernel's include/asm-i386/hw_irq.h, as 2.6.11 i386).
+const APIC_COUNTERS: [string, number][] = [['LOC', 0xef], ['CAL', 0xfb], ['RES', 0xfc], ['TLB', 0xfd], ['ERR', 0xfe], ['SPU', 0xff]];
 const LIST_LIMIT = 4096;
 
 function strip(d: Die | undefined): Die | undefined {
@@ -100,10 +101,13 @@ export class SubsystemViews {
     const D = (f: string) => this.off('struct irq_desc', f);
     const A = (f: string) => this.off('struct irqaction', f);
     const typenameOff = this.l.member('struct hw_interrupt_type', 'typename')?.offset;
-    // Per-CPU counts: the kernel keeps one total per line (irq_count); which CPU took each one is in the
-    // machine's delivery trace, counted here for the window the trace still holds.
+    // Per-CPU counts: a kernel with kstat (include/linux/kernel_stat.h) counts each line's interrupts per
+    // CPU itself, from boot, like /proc/interrupts. On a kernel without it (one total per line, irq_count)
+    // which CPU took each one is in the machine's delivery trace, counted for the window it still holds.
+    const kstat = this.kstatIrqs();
     const { perVector, complete } = this.deliveriesPerCpu();
-    if (!complete) this.warnings.push('per-CPU counts cover only the part of the run the trace buffer still holds');
+    if (!complete && !kstat) this.warnings.push('per-CPU counts cover only the part of the run the trace buffer still holds');
+    if (!complete && kstat) this.warnings.push('APIC timer / IPI per-CPU counts cover only the part of the run the trace buffer still holds');
     const lines: IrqLineView[] = [];
     for (let irq = 0; irq < n; irq++) {
       const d = base + irq * size;
@@ -121,10 +125,11 @@ export class SubsystemViews {
         });
         act = this.r32(act + A('next'));
       }
-      if (!includeUnused && !actions.length && !total) continue;
       const vector = FIRST_EXTERNAL_VECTOR + irq;
+      const counts = kstat ? kstat(irq) : perVector.get(vector) ?? new Array(this.e.cpuCount).fill(0);
+      // Unused: no handler and never raised (a line raised with no handler has counts but no irq_count).
+      if (!includeUnused && !actions.length && !total && counts.every((c) => c === 0)) continue;
       const chipPtr = this.r32(d + D('handler'));
-      const counts = perVector.get(vector) ?? new Array(this.e.cpuCount).fill(0);
       lines.push({
         key: `irq${irq}`, irq, vector, chip: chipPtr && typenameOff !== undefined ? this.str(this.r32(chipPtr + typenameOff)) : undefined,
         status: this.flags(status, IRQ_STATUS), depth: this.r32(d + D('depth')), countsPerCpu: counts, total,
@@ -139,6 +144,19 @@ export class SubsystemViews {
 
   private flags(raw: number, names: string[]): DecodedFlags {
     return { raw, names: names.filter((_, b) => raw & (1 << b)) };
+  }
+
+  /**
+   * The kernel's own per-CPU interrupt counts: kstat_cpu(cpu).irqs[irq], i.e. per_cpu__kstat plus
+   * __per_cpu_offset[cpu], then the irqs[] member. Undefined when the kernel has no kstat (older images).
+   */
+  private kstatIrqs(): ((irq: number) => number[]) | undefined {
+    if (this.l.address('per_cpu__kstat') === undefined) return undefined;
+    const irqs = this.l.member('struct kernel_stat', 'irqs');
+    if (!irqs) return undefined;
+    const bases = Array.from({ length: this.e.cpuCount }, (_, cpu) => this.perCpu('kstat', cpu) + irqs.offset);
+    const slots = irqs.size !== undefined ? irqs.size / 4 : Infinity;
+    return (irq) => bases.map((b) => (irq < slots ? this.r32(b + 4 * irq) : 0));
   }
 
   private deliveriesPerCpu(): { perVector: Map<number, number[]>; complete: boolean } {

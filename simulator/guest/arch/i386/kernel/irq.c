@@ -9,6 +9,7 @@
 #include <linux/interrupt.h>
 #include <linux/hardirq.h>
 #include <linux/slab.h>
+#include <linux/kernel_stat.h>
 #include <asm/hw_irq.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
@@ -28,6 +29,9 @@ struct hw_interrupt_type no_irq_type = {
 };
 
 irq_desc_t irq_desc[NR_IRQS] __attribute__((aligned(32)));
+
+/* kstat (include/linux/kernel_stat.h): per-CPU counts of the interrupts each CPU took per line. */
+DEFINE_PER_CPU(struct kernel_stat, kstat);
 
 /*
  * handle_IRQ_event (seed 003:2786–2804): run every ISR on the line. Unless the first action asked
@@ -75,6 +79,8 @@ unsigned int irq_inprogress_hits[NR_IRQS];
 
 /*
  * __do_IRQ (ULK3 §4.6.1.7, seed 003:2705–2760):
+ *   - count the occurrence in this CPU's kstat (2.6.11, extrapolated) — every one that reaches here,
+ *     handled or not, as /proc/interrupts shows them;
  *   - ack the PIC (for the 8259A: mask the line and send EOI; for the I/O APIC edge: EOI the local APIC);
  *   - clear REPLAY and WAITING; set PENDING — "this IRQ needs service";
  *   - if the line is DISABLED or already INPROGRESS (being handled, maybe on another CPU), leave:
@@ -88,6 +94,9 @@ fastcall unsigned int __do_IRQ(unsigned int irq, struct pt_regs *regs)
 	irq_desc_t *desc = irq_desc + irq;
 	struct irqaction *action;
 	unsigned int status;
+
+	/* First thing, before the lock: the counter is this CPU's own, so no other CPU touches it. */
+	kstat_this_cpu.irqs[irq]++;
 
 	_raw_spin_lock(&desc->lock);
 	desc->handler->ack(irq);
